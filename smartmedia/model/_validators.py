@@ -1,0 +1,111 @@
+"""attrs validators that raise :class:`~smartmedia.errors.ValidationError` with the field path.
+
+Every model field is checked with these (or with the identity types' own checks), so a
+value that exists is a valid one, and a bad field is reported by name.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from smartmedia.errors import ValidationError
+
+__all__ = [
+    "aware_datetime",
+    "instance_of",
+    "natural",
+    "optional",
+    "positive",
+    "text",
+    "tuple_of",
+]
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _name(attribute: attrs.Attribute[Any]) -> str:
+    return attribute.name.lstrip("_")
+
+
+def instance_of(kind: type | tuple[type, ...]) -> Validator:
+    """The value is an instance of ``kind`` (``bool`` never passes for ``int``)."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = " or ".join(k.__name__ for k in kinds)
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise ValidationError(
+                f"expected {names}, got {type(value).__name__} {value!r}", path=_name(attribute)
+            )
+
+    return check
+
+
+def natural(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An ``int`` >= 0 (byte counts, counters)."""
+    if type(value) is not int or value < 0:
+        raise ValidationError(f"must be an integer >= 0, not {value!r}", path=_name(attribute))
+
+
+def positive(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An ``int`` >= 1 (ordinals, sizes that cannot be zero)."""
+    if type(value) is not int or value < 1:
+        raise ValidationError(f"must be an integer >= 1, not {value!r}", path=_name(attribute))
+
+
+def aware_datetime(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``datetime`` that knows its time zone: naive times are ambiguous across sites."""
+    if not isinstance(value, _dt.datetime):
+        raise ValidationError(f"must be a datetime, not {value!r}", path=_name(attribute))
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(
+            f"{value.isoformat()} has no time zone; give an aware datetime",
+            path=_name(attribute),
+        )
+
+
+def text(*, max_length: int, min_length: int = 1) -> Validator:
+    """Printable text (no control characters or line breaks) of bounded length."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        path = _name(attribute)
+        if not isinstance(value, str):
+            raise ValidationError(f"must be text, not {value!r}", path=path)
+        if not min_length <= len(value) <= max_length:
+            raise ValidationError(
+                f"{value!r} must have {min_length} to {max_length} characters", path=path
+            )
+        if not value.isprintable():
+            raise ValidationError(f"{value!r} contains control characters", path=path)
+
+    return check
+
+
+def optional(validator: Validator) -> Validator:
+    """``None``, or a value that passes ``validator``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            validator(instance, attribute, value)
+
+    return check
+
+
+def tuple_of(kind: type) -> Validator:
+    """A ``tuple`` whose items are all of ``kind``; errors name the item index."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        path = _name(attribute)
+        if not isinstance(value, tuple):
+            raise ValidationError(f"must be a tuple, not {type(value).__name__}", path=path)
+        for i, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise ValidationError(
+                    f"expected {kind.__name__}, got {type(item).__name__}", path=f"{path}[{i}]"
+                )
+
+    return check
