@@ -16,6 +16,7 @@ caller can catch the whole library with one clause, or one family precisely::
     │   ├── FieldOutOfRange                 a decoded field has an impossible value
     │   ├── UnsupportedVersion              written by a newer, incompatible format version
     │   ├── DamagedMedium                   the medium cannot be read past a damaged region
+    │   ├── NotOnMedium                     the object asked for is not on this medium
     │   └── WriterStateError                a writer used out of order (caller misuse)
     ├── DeviceError                         drives, changers, VLS (smartmedia.devices)
     │   ├── MediumError                     a bad block on the medium, with its position
@@ -34,6 +35,7 @@ caller can catch the whole library with one clause, or one family precisely::
     │   ├── DuplicateEntity                 it exists already
     │   ├── ConflictError                   the change contradicts what is recorded
     │   ├── ProtectedMedium                 refused: the medium's data is still protected
+    │   ├── InvalidRecord (ValidationError) a value the catalog cannot record (negative...)
     │   └── SchemaError                     the database file has an unusable schema
     ├── PlanningError                       the copy planner (smartmedia.planning)
     └── CopyError                           running copies (smartmedia.copying)
@@ -70,9 +72,11 @@ __all__ = [
     "FormatError",
     "InvalidBarcode",
     "InvalidMediumId",
+    "InvalidRecord",
     "InvalidSerial",
     "InvalidSessionId",
     "MediumError",
+    "NotOnMedium",
     "NotReady",
     "PlanningError",
     "Problem",
@@ -244,6 +248,10 @@ class DamagedMedium(FormatError):
     """The medium cannot be read past a damaged region."""
 
 
+class NotOnMedium(FormatError):
+    """The object version asked for is not on this medium (or not where it was said to be)."""
+
+
 class WriterStateError(FormatError):
     """A medium writer was used out of order (caller misuse, not bad bytes)."""
 
@@ -325,6 +333,14 @@ class ConflictError(CatalogError):
 
 class ProtectedMedium(CatalogError):
     """Refused because the medium's data protection has not ended."""
+
+
+class InvalidRecord(CatalogError, ValidationError):
+    """A value the catalog cannot record (a negative size, a reversed block range...).
+
+    Both a :class:`CatalogError` and a :class:`ValidationError`: ``problems`` name each
+    bad field with its path.
+    """
 
 
 class SchemaError(CatalogError):

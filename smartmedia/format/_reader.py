@@ -1,0 +1,319 @@
+"""The streaming medium reader: records, verified object data, verification and scans.
+
+The reader holds one block at a time, whatever the medium's size. A damaged block (bad
+checksum, bad field, an unreadable block reported by the device) is reported with its
+index and the reader goes on with the next block: tape blocks are discrete, so the next
+good block or filemark is where it picks up again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from smartmedia.errors import (
+    DamagedMedium,
+    FieldOutOfRange,
+    FormatError,
+    MediumError,
+    NotOnMedium,
+    ValidationError,
+)
+from smartmedia.format._blockio import BlockSource, EndOfData, Filemark, LocatableBlockSource
+from smartmedia.format._blocks import decode_block, decode_block_header
+from smartmedia.format._codec import decode_medium_header, decode_record
+from smartmedia.format._copy import PayloadDigest
+from smartmedia.format._layout import Flag, RecordType
+from smartmedia.format._records import (
+    BlockHeader,
+    CatalogSegment,
+    EndOfDataRecord,
+    MediumHeader,
+    ObjectStart,
+    SessionEnd,
+    SessionStart,
+)
+from smartmedia.format._scan import DamagedBlock, MediumContents, Rebuilder
+from smartmedia.model import MediumId, SessionId
+from smartmedia.model import _validators as v
+
+__all__ = [
+    "FilemarkAt",
+    "MediumReader",
+    "RecordAt",
+    "VerifyReport",
+]
+
+
+@attrs.frozen
+class RecordAt:
+    """A good block: its index, header and value (a record, a data payload view valid until
+    the next read, or ``None`` for a record type this version skips)."""
+
+    block: int
+    header: BlockHeader
+    value: object
+
+
+@attrs.frozen
+class FilemarkAt:
+    block: int
+
+
+Item = RecordAt | FilemarkAt | DamagedBlock
+
+
+@attrs.frozen(kw_only=True)
+class VerifyReport:
+    """The result of reading a whole medium and checking every block.
+
+    ``complete`` means the end-of-data record was found (the medium was closed);
+    ``digest`` is the :class:`PayloadDigest` of blocks 1.. as read.
+    """
+
+    medium_id: MediumId = attrs.field(validator=v.instance_of(MediumId))
+    blocks: int = attrs.field(validator=v.natural)
+    filemarks: int = attrs.field(validator=v.natural)
+    data_blocks: int = attrs.field(validator=v.natural)
+    bytes: int = attrs.field(validator=v.natural)
+    sessions: int = attrs.field(validator=v.natural)
+    objects: int = attrs.field(validator=v.natural)
+    damaged: tuple[DamagedBlock, ...] = attrs.field(validator=v.tuple_of(DamagedBlock))
+    complete: bool = attrs.field(validator=v.instance_of(bool))
+    digest: int = attrs.field(validator=v.natural)
+
+    @property
+    def ok(self) -> bool:
+        """Every block good and the medium closed."""
+        return self.complete and not self.damaged
+
+
+class MediumReader:
+    """Reads a medium of this format from a block source.
+
+    Construction reads block 0 and checks it is a medium header (``header``); a
+    :class:`~smartmedia.errors.FormatError` there means the medium is not one of ours
+    (see :func:`~smartmedia.format.identify`). Each of :meth:`records`, :meth:`verify`,
+    :meth:`scan` and :meth:`read_object` starts at block 1 (or the block given) when the
+    source can locate; over a plain stream they go on from where the last one stopped.
+    """
+
+    def __init__(self, source: BlockSource) -> None:
+        if not isinstance(source, BlockSource):
+            raise ValidationError(f"expected a BlockSource, got {type(source).__name__}")
+        self._source = source
+        self._locatable = isinstance(source, LocatableBlockSource)
+        if self._locatable:
+            source.locate(0)  # type: ignore[attr-defined]
+        first = source.read_block()
+        if isinstance(first, EndOfData | Filemark):
+            raise DamagedMedium(
+                "the medium holds no medium header (blank, or a filemark first)", block=0
+            )
+        self.header: MediumHeader = decode_medium_header(first)
+        self._position = 1
+
+    # ------------------------------------------------------------------------- iteration
+
+    def _seek(self, block: int) -> None:
+        if self._locatable:
+            self._source.locate(block)  # type: ignore[attr-defined]
+            self._position = block
+        elif block < self._position:
+            raise ValidationError(
+                f"cannot go back to block {block} on a source that cannot locate "
+                f"(at block {self._position})"
+            )
+
+    def _raw(self, start: int) -> Iterator[tuple[int, object]]:
+        """(index, block bytes | Filemark | MediumError) up to the end of recorded data."""
+        self._seek(start)
+        source = self._source
+        while True:
+            index = self._position
+            try:
+                item = source.read_block()
+            except MediumError as error:
+                self._position += 1
+                yield index, error
+                continue
+            if isinstance(item, EndOfData):
+                return
+            self._position += 1
+            if index < start:
+                continue
+            yield index, item
+
+    def records(self, start: int = 1) -> Iterator[Item]:
+        """Every block from ``start`` on, decoded and checked, up to the end-of-data
+        record's filemark (or the end of recorded data on a medium never closed)."""
+        for index, item in self._raw(start):
+            if isinstance(item, Filemark):
+                yield FilemarkAt(index)
+                continue
+            if isinstance(item, MediumError):
+                yield DamagedBlock.of(index, item)
+                continue
+            try:
+                decoded = decode_record(item, block_index=index)  # type: ignore[arg-type]
+                if decoded.header.block_index != index:
+                    raise FieldOutOfRange(
+                        f"the block says it is block {decoded.header.block_index}",
+                        block=index,
+                        field="block_index",
+                        offset=28,
+                    )
+            except FormatError as error:
+                yield DamagedBlock.of(index, error)
+                continue
+            yield RecordAt(index, decoded.header, decoded.value)
+            if isinstance(decoded.value, EndOfDataRecord):
+                return
+
+    # -------------------------------------------------------------------------- reading
+
+    def read_object(
+        self, session: SessionId, index: int, *, first_block: int = 1
+    ) -> Iterator[memoryview]:
+        """The payload of object ``index`` of ``session`` on this medium, block by block.
+
+        Each view is verified and valid until the next one is asked for. Stops after the
+        object's last block, or where its session continues on the next medium. Raises
+        :class:`~smartmedia.errors.NotOnMedium` if the object is not found from
+        ``first_block`` on, a :class:`~smartmedia.errors.FormatError` naming the block if
+        a block of it is damaged or missing, and passes on the device's
+        :class:`~smartmedia.errors.MediumError`.
+        """
+        expected: int | None = None
+        for position, item in self._raw(first_block):
+            if isinstance(item, Filemark):
+                continue
+            if isinstance(item, MediumError):
+                if expected is None:
+                    continue
+                raise item
+            try:
+                header = decode_block_header(item, block_index=position)  # type: ignore[arg-type]
+            except FormatError:
+                if expected is None:
+                    continue
+                raise
+            mine = header.session == session and header.object_index == index
+            if header.type == RecordType.DATA and mine:
+                if expected is not None and header.sequence != expected:
+                    raise DamagedMedium(
+                        f"data block {expected} of the object is missing "
+                        f"(found block {header.sequence})",
+                        block=position,
+                        field="sequence",
+                    )
+                _, payload = decode_block(item, block_index=position)  # type: ignore[arg-type]
+                yield payload
+                expected = header.sequence + 1
+                if header.has(Flag.LAST):
+                    return
+            elif header.type == RecordType.SESSION_END and header.session == session:
+                if expected is not None and header.has(Flag.CONTINUES):
+                    return  # the object goes on on the next medium
+                break
+            elif header.type == RecordType.END_OF_DATA:
+                break
+        if expected is None:
+            raise NotOnMedium(
+                f"object {index} of session {session} is not on medium "
+                f"{self.header.medium_id} from block {first_block} on"
+            )
+        raise DamagedMedium(
+            f"object {index} of session {session} ends without its last block",
+            block=self._position,
+        )
+
+    def verify(self) -> VerifyReport:
+        """Read every block, check it, and count what the medium holds."""
+        digest = PayloadDigest()
+        blocks = filemarks = data_blocks = size = sessions = objects = 0
+        damaged: list[DamagedBlock] = []
+        complete = False
+        for index, item in self._raw(1):
+            if isinstance(item, Filemark):
+                filemarks += 1
+                digest.update_filemarks(1)
+                if complete:
+                    break
+                continue
+            if complete:
+                break
+            blocks += 1
+            if isinstance(item, MediumError):
+                damaged.append(DamagedBlock.of(index, item))
+                continue
+            digest.update_block(item)  # type: ignore[arg-type]
+            try:
+                decoded = decode_record(item, block_index=index)  # type: ignore[arg-type]
+                if decoded.header.block_index != index:
+                    raise FieldOutOfRange(
+                        f"the block says it is block {decoded.header.block_index}",
+                        block=index,
+                        field="block_index",
+                        offset=28,
+                    )
+            except FormatError as error:
+                damaged.append(DamagedBlock.of(index, error))
+                continue
+            value = decoded.value
+            if decoded.header.type == RecordType.DATA:
+                data_blocks += 1
+                size += decoded.header.payload_length
+            elif isinstance(value, SessionStart):
+                sessions += value.span == 0
+            elif isinstance(value, ObjectStart):
+                objects += value.first_sequence == 0
+            elif isinstance(value, EndOfDataRecord):
+                complete = True
+        return VerifyReport(
+            medium_id=self.header.medium_id,
+            blocks=blocks + 1,
+            filemarks=filemarks,
+            data_blocks=data_blocks,
+            bytes=size,
+            sessions=sessions,
+            objects=objects,
+            damaged=tuple(damaged),
+            complete=complete,
+            digest=digest.value,
+        )
+
+    def scan(self) -> MediumContents:
+        """What the medium holds — sessions, objects and their blocks — without a database.
+
+        Built from the catalog segments; where one is damaged or missing (a medium never
+        closed), that segment is rebuilt from its blocks' headers instead (named in
+        ``rebuilt_segments``). Data payloads are not checked here: that is :meth:`verify`.
+        """
+        rebuild = Rebuilder(self.header)
+        for index, item in self._raw(1):
+            if isinstance(item, Filemark):
+                rebuild.filemark(index)
+                continue
+            if isinstance(item, MediumError):
+                rebuild.damaged(DamagedBlock.of(index, item))
+                continue
+            try:
+                header = decode_block_header(item, block_index=index)  # type: ignore[arg-type]
+                if header.type == RecordType.DATA:
+                    rebuild.data(index, header)
+                    continue
+                decoded = decode_record(item, block_index=index)  # type: ignore[arg-type]
+            except FormatError as error:
+                rebuild.damaged(DamagedBlock.of(index, error))
+                continue
+            value = decoded.value
+            if isinstance(value, SessionStart | ObjectStart | SessionEnd):
+                rebuild.record(index, value)
+            elif isinstance(value, CatalogSegment):
+                rebuild.catalog(index, value)
+            elif isinstance(value, EndOfDataRecord):
+                rebuild.end(index)
+                break
+        return rebuild.result()
