@@ -21,7 +21,13 @@ from smartmedia.errors import (
     ValidationError,
 )
 from smartmedia.format._blockio import BlockSource, EndOfData, Filemark, LocatableBlockSource
-from smartmedia.format._blocks import decode_block, decode_block_header
+from smartmedia.format._blocks import (
+    RawHeader,
+    check_payload,
+    parse_header,
+    session_from_key,
+    session_key,
+)
 from smartmedia.format._codec import decode_medium_header, decode_record
 from smartmedia.format._copy import PayloadDigest
 from smartmedia.format._layout import Flag, RecordType
@@ -87,6 +93,37 @@ class VerifyReport:
     def ok(self) -> bool:
         """Every block good and the medium closed."""
         return self.complete and not self.damaged
+
+
+def _checked_header(block: object, index: int) -> RawHeader:
+    raw = parse_header(block, index)  # type: ignore[arg-type]
+    if raw.block_index != index:
+        raise FieldOutOfRange(
+            f"the block says it is block {raw.block_index}",
+            block=index,
+            field="block_index",
+            offset=32,
+        )
+    return raw
+
+
+class _Sessions:
+    """Session IDs of data blocks, built once per session rather than once per block."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, int], SessionId | None] = {}
+
+    def get(self, raw: RawHeader, index: int) -> SessionId:
+        key = (raw.date, raw.number)
+        found = self._known.get(key)
+        if found is None:
+            found = session_from_key(raw.date, raw.number, block=index, offset=12)
+            if found is None:
+                raise FieldOutOfRange(
+                    "a data block without a session", block=index, field="session", offset=12
+                )
+            self._known[key] = found
+        return found
 
 
 class MediumReader:
@@ -162,7 +199,7 @@ class MediumReader:
                         f"the block says it is block {decoded.header.block_index}",
                         block=index,
                         field="block_index",
-                        offset=28,
+                        offset=32,
                     )
             except FormatError as error:
                 yield DamagedBlock.of(index, error)
@@ -185,6 +222,9 @@ class MediumReader:
         a block of it is damaged or missing, and passes on the device's
         :class:`~smartmedia.errors.MediumError`.
         """
+        if not isinstance(session, SessionId):
+            raise ValidationError(f"expected a SessionId, got {type(session).__name__}")
+        want_date, want_number = session_key(session)
         expected: int | None = None
         for position, item in self._raw(first_block):
             if isinstance(item, Filemark):
@@ -194,30 +234,29 @@ class MediumReader:
                     continue
                 raise item
             try:
-                header = decode_block_header(item, block_index=position)  # type: ignore[arg-type]
+                raw = parse_header(item, position)  # type: ignore[arg-type]
             except FormatError:
                 if expected is None:
                     continue
                 raise
-            mine = header.session == session and header.object_index == index
-            if header.type == RecordType.DATA and mine:
-                if expected is not None and header.sequence != expected:
+            mine = raw.date == want_date and raw.number == want_number
+            if raw.type == RecordType.DATA and mine and raw.object_index == index:
+                if expected is not None and raw.sequence != expected:
                     raise DamagedMedium(
                         f"data block {expected} of the object is missing "
-                        f"(found block {header.sequence})",
+                        f"(found block {raw.sequence})",
                         block=position,
                         field="sequence",
                     )
-                _, payload = decode_block(item, block_index=position)  # type: ignore[arg-type]
-                yield payload
-                expected = header.sequence + 1
-                if header.has(Flag.LAST):
+                yield check_payload(item, raw, position)  # type: ignore[arg-type]
+                expected = raw.sequence + 1
+                if raw.flags & Flag.LAST:
                     return
-            elif header.type == RecordType.SESSION_END and header.session == session:
-                if expected is not None and header.has(Flag.CONTINUES):
+            elif raw.type == RecordType.SESSION_END and mine:
+                if expected is not None and raw.flags & Flag.CONTINUES:
                     return  # the object goes on on the next medium
                 break
-            elif header.type == RecordType.END_OF_DATA:
+            elif raw.type == RecordType.END_OF_DATA:
                 break
         if expected is None:
             raise NotOnMedium(
@@ -250,22 +289,17 @@ class MediumReader:
                 continue
             digest.update_block(item)  # type: ignore[arg-type]
             try:
-                decoded = decode_record(item, block_index=index)  # type: ignore[arg-type]
-                if decoded.header.block_index != index:
-                    raise FieldOutOfRange(
-                        f"the block says it is block {decoded.header.block_index}",
-                        block=index,
-                        field="block_index",
-                        offset=28,
-                    )
+                raw = _checked_header(item, index)
+                if raw.type == RecordType.DATA:
+                    check_payload(item, raw, index)  # type: ignore[arg-type]
+                    data_blocks += 1
+                    size += raw.payload_length
+                    continue
+                value = decode_record(item, block_index=index).value  # type: ignore[arg-type]
             except FormatError as error:
                 damaged.append(DamagedBlock.of(index, error))
                 continue
-            value = decoded.value
-            if decoded.header.type == RecordType.DATA:
-                data_blocks += 1
-                size += decoded.header.payload_length
-            elif isinstance(value, SessionStart):
+            if isinstance(value, SessionStart):
                 sessions += value.span == 0
             elif isinstance(value, ObjectStart):
                 objects += value.first_sequence == 0
@@ -292,6 +326,7 @@ class MediumReader:
         ``rebuilt_segments``). Data payloads are not checked here: that is :meth:`verify`.
         """
         rebuild = Rebuilder(self.header)
+        sessions = _Sessions()
         for index, item in self._raw(1):
             if isinstance(item, Filemark):
                 rebuild.filemark(index)
@@ -300,9 +335,9 @@ class MediumReader:
                 rebuild.damaged(DamagedBlock.of(index, item))
                 continue
             try:
-                header = decode_block_header(item, block_index=index)  # type: ignore[arg-type]
-                if header.type == RecordType.DATA:
-                    rebuild.data(index, header)
+                raw = _checked_header(item, index)
+                if raw.type == RecordType.DATA:
+                    rebuild.data(index, raw, sessions.get(raw, index))
                     continue
                 decoded = decode_record(item, block_index=index)  # type: ignore[arg-type]
             except FormatError as error:

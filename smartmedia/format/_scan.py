@@ -11,9 +11,9 @@ from __future__ import annotations
 import attrs
 
 from smartmedia.errors import FormatError, MediumError
+from smartmedia.format._blocks import RawHeader
 from smartmedia.format._layout import Flag
 from smartmedia.format._records import (
-    BlockHeader,
     CatalogSegment,
     Extent,
     MediumHeader,
@@ -126,10 +126,9 @@ class _Observed:
     def __bool__(self) -> bool:
         return bool(self.records or self.extents or self.open)
 
-    def data(self, index: int, header: BlockHeader) -> None:
-        assert header.session is not None
-        key = (header.session, header.object_index)
-        last = bool(header.has(Flag.LAST))
+    def data(self, index: int, header: RawHeader, session: SessionId) -> None:
+        key = (session, header.object_index)
+        last = int(bool(header.flags & Flag.LAST))
         o = self.open
         if o is not None and key == self.key and header.sequence == o[3] + 1 and not o[5]:
             o[1] = index
@@ -180,9 +179,9 @@ class Rebuilder:
         self._observed.close()
         self._observed.records.append((index, value))
 
-    def data(self, index: int, header: BlockHeader) -> None:
+    def data(self, index: int, header: RawHeader, session: SessionId) -> None:
         self._leave_catalog()
-        self._observed.data(index, header)
+        self._observed.data(index, header, session)
 
     def catalog(self, index: int, segment: CatalogSegment) -> None:
         del index
