@@ -1,0 +1,441 @@
+"""The copy runner: carries out a plan on a VLS, verifies, and records copies.
+
+For each task: reserve source and target in the catalog (one transaction, so two runners
+can never take the same medium, and the write side is held before anything is read);
+take the source's digest by reading it through a virtual drive; start the copy on the
+VLS; wait; check the digest the VLS reports against the source's (and, with
+``read_back``, read the target back); then record the copy in one transaction — a new
+medium with its own ID and label, linked to its original, holding the original's object
+versions. A failure releases the reservation and records nothing of the copy; a medium
+error on a target marks that cartridge poor and the copy is retried on another target; a
+drive or stream failure is retried; a source that cannot be read fails its task only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+from collections import deque
+
+import attrs
+
+from smartmedia.catalog import CopyJob
+from smartmedia.copying._events import (
+    Committed,
+    EventSink,
+    Retried,
+    TaskFailed,
+    TaskStarted,
+    Verified,
+)
+from smartmedia.copying._report import CopyReport, OutcomeState, TaskOutcome
+from smartmedia.copying._site import Site
+from smartmedia.copying._verify import digest_text, read_back, source_digest
+from smartmedia.devices import CopyHandle, CopyOrder, CopyResult, CopyState
+from smartmedia.errors import (
+    CatalogError,
+    DeviceError,
+    FormatError,
+    SmartMediaError,
+    ValidationError,
+    VerificationFailed,
+)
+from smartmedia.format import CopyIdentity
+from smartmedia.model import (
+    Location,
+    Medium,
+    MediumCondition,
+    MediumId,
+    MediumState,
+)
+from smartmedia.planning import AfterCopy, CopyPlan, CopyPolicy, CopyTask, Selection, plan_copies
+
+__all__ = ["CopyRunner"]
+
+
+@attrs.define
+class _Context:
+    """The state of one run: its policy, the copies in flight, the outcomes so far."""
+
+    policy: CopyPolicy
+    emit: EventSink
+    running: dict[CopyHandle, _Running] = attrs.field(factory=dict)
+    outcomes: dict[MediumId, TaskOutcome] = attrs.field(factory=dict)
+
+
+@attrs.define
+class _Running:
+    task: CopyTask
+    source: Medium
+    job: CopyJob
+    copy_id: MediumId
+    label: str
+    digest: int
+    attempt: int
+    started: _dt.datetime
+
+
+class CopyRunner:
+    """Runs copy plans on ``site``.
+
+    ``read_back`` also reads every target back through a drive of its library (where the
+    site can reach it). ``retries`` bounds the extra attempts per task. ``poll_seconds``
+    is how long each wait on the VLS lasts (device clock) before the runner looks again.
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        *,
+        read_back: bool = False,
+        retries: int = 2,
+        poll_seconds: float = 30.0,
+    ) -> None:
+        if not isinstance(site, Site):
+            raise ValidationError(f"expected a Site, got {type(site).__name__}", path="site")
+        if type(retries) is not int or retries < 0:
+            raise ValidationError(f"retries must be an integer >= 0, not {retries!r}")
+        self.site = site
+        self.read_back = read_back
+        self.retries = retries
+        self.poll_seconds = poll_seconds
+        self._cancelled = False
+        self._digests: dict[MediumId, int] = {}
+
+    def cancel(self) -> None:
+        """Stop: running copies are cancelled on the VLS, queued tasks are not started;
+        nothing half-done is recorded."""
+        self._cancelled = True
+
+    # ------------------------------------------------------------------------------ run
+
+    def run(self, plan: CopyPlan, *, on_event: EventSink | None = None) -> CopyReport:
+        """Carry out ``plan``; the report has one outcome per task, in plan order."""
+        if not isinstance(plan, CopyPlan):
+            raise ValidationError(f"expected a CopyPlan, got {type(plan).__name__}", path="plan")
+        self._cancelled = False
+        emit = on_event or (lambda _event: None)
+        started = self.site.now()
+        queue = deque(plan.tasks)
+        ctx = _Context(plan.policy, emit)
+        running, outcomes = ctx.running, ctx.outcomes
+        limit = max(1, len({t.drive for t in plan.tasks}))
+        while queue or running:
+            if self._cancelled:
+                self._cancel_all(running, queue, outcomes)
+                break
+            while queue and len(running) < limit:
+                self._launch(ctx, queue.popleft(), 1)
+            if not running:
+                continue
+            results = self.site.vls.wait(list(running), timeout=self.poll_seconds)
+            for result in results:
+                if result.state.is_finished:
+                    self._finished(ctx, running.pop(result.handle), result)
+        ordered = tuple(outcomes[t.source] for t in plan.tasks if t.source in outcomes)
+        return CopyReport(plan=plan, outcomes=ordered, started=started, finished=self.site.now())
+
+    # ---------------------------------------------------------------------------- steps
+
+    def _launch(self, ctx: _Context, task: CopyTask, attempt: int) -> None:
+        """Reserve, take the source's digest, start the copy; or record why not."""
+        policy, emit = ctx.policy, ctx.emit
+        now = self.site.now()
+        catalog = self.site.catalog
+        job: CopyJob | None = None
+        try:
+            if len(task.targets) != 1:
+                raise ValidationError(
+                    f"the source needs {len(task.targets)} targets; a VLS copies one "
+                    "cartridge onto one target (plan without spanning)"
+                )
+            source = catalog.medium(task.source)
+            piece = task.targets[0]
+            if source.barcode is None or source.location.library is None:
+                raise ValidationError(f"source {source.id} has no barcode or library")
+            target_id, copy_id, label = self._target_record(piece, policy, now)
+            job = catalog.reserve_copy(source.id, [target_id], at=now)
+            digest = self._source_digest(source)
+            identity = CopyIdentity(medium_id=copy_id, label=label, barcode=piece.barcode)
+            order = CopyOrder(
+                source_library=source.location.library,
+                source=source.barcode,
+                target_library=self.site.target_library,
+                target=piece.barcode,
+                identity=identity,
+            )
+            handle = self.site.vls.start_copy(order)
+        except (SmartMediaError, OSError) as error:
+            reason = _reason(error)
+            if job is not None:
+                self._release(job, reason)
+            ctx.outcomes[task.source] = TaskOutcome(
+                source=task.source,
+                state=OutcomeState.FAILED,
+                targets=tuple(p.barcode for p in task.targets),
+                attempts=attempt,
+                reason=reason,
+                started=now,
+                finished=self.site.now(),
+            )
+            emit(TaskFailed(at=self.site.now(), source=task.source, reason=reason))
+            return
+        ctx.running[handle] = _Running(task, source, job, copy_id, label, digest, attempt, now)
+        emit(
+            TaskStarted(
+                at=now,
+                source=source.id,
+                targets=(piece.barcode,),
+                bytes=task.bytes,
+                attempt=attempt,
+            )
+        )
+
+    def _target_record(
+        self, piece: object, policy: CopyPolicy, now: _dt.datetime
+    ) -> tuple[MediumId, MediumId, str]:
+        """The catalog medium of the target cartridge (recorded now if it was unknown),
+        and the medium ID and label the copy gets."""
+        from smartmedia.planning import TargetPiece
+
+        assert isinstance(piece, TargetPiece)
+        catalog = self.site.catalog
+        known = [
+            m
+            for m in catalog.media_with_barcode(piece.barcode)
+            if m.location.library == self.site.target_library or not m.location.is_in_library
+        ]
+        allocation = catalog.allocate(policy.target_pool)
+        if known:
+            target = known[0]
+            label = target.label if target.pool == policy.target_pool else allocation.label
+            return target.id, allocation.medium, label
+        catalog.add_medium(
+            Medium(
+                id=allocation.medium,
+                label=allocation.label,
+                media_type=piece.media_type,
+                pool=policy.target_pool,
+                capacity=piece.capacity,
+                formatted_at=now,
+                barcode=piece.barcode,
+                state=MediumState.BLANK,
+                location=self._location_of(piece.barcode) or Location.unknown(),
+            )
+        )
+        return allocation.medium, allocation.medium, allocation.label
+
+    def _source_digest(self, source: Medium) -> int:
+        known = self._digests.get(source.id)
+        if known is None:
+            assert source.barcode is not None
+            assert source.location.library is not None
+            library = self.site.library(source.location.library)
+            known = source_digest(library, source.barcode).digest
+            self._digests[source.id] = known
+        return known
+
+    def _finished(self, ctx: _Context, run: _Running, result: CopyResult) -> None:
+        policy, emit, outcomes = ctx.policy, ctx.emit, ctx.outcomes
+        source = run.source
+        if result.state is CopyState.CANCELLED:
+            self._release(run.job, "cancelled")
+            outcomes[source.id] = self._outcome(run, OutcomeState.CANCELLED, "cancelled")
+            return
+        try:
+            if result.state is not CopyState.COMPLETED:
+                raise _CopyError(result.error or "the copy failed")
+            if result.digest is None:
+                raise VerificationFailed(
+                    "the VLS reported no digest for the copy: it cannot be verified"
+                )
+            if result.digest != run.digest:
+                raise VerificationFailed(
+                    f"the copy has digest {digest_text(result.digest)}, "
+                    f"the source {digest_text(run.digest)}"
+                )
+            barcode = run.task.targets[0].barcode
+            if self.read_back:
+                read_back(
+                    self.site.library(self.site.target_library),
+                    barcode,
+                    source=source.id,
+                    digest=run.digest,
+                )
+            emit(
+                Verified(
+                    at=self.site.now(),
+                    source=source.id,
+                    digest=digest_text(run.digest),
+                    read_back=self.read_back,
+                )
+            )
+            copy = self._commit(run, result, policy)
+        except (SmartMediaError, _CopyError) as error:
+            self._failed(ctx, run, error)
+            return
+        outcomes[source.id] = TaskOutcome(
+            source=source.id,
+            state=OutcomeState.COMMITTED,
+            copies=(copy.id,),
+            targets=(barcode,),
+            bytes=source.bytes_used,
+            digest=digest_text(run.digest),
+            attempts=run.attempt,
+            started=run.started,
+            finished=self.site.now(),
+        )
+        emit(Committed(at=self.site.now(), source=source.id, copies=(copy.id,)))
+        self._after_copy(copy, policy)
+
+    def _commit(self, run: _Running, result: CopyResult, policy: CopyPolicy) -> Medium:
+        catalog = self.site.catalog
+        source = run.source
+        piece = run.task.targets[0]
+        target = catalog.medium(run.job.targets[0])
+        now = self.site.now()
+        copy = Medium(
+            id=run.copy_id,
+            label=run.label,
+            media_type=piece.media_type,
+            pool=policy.target_pool,
+            capacity=target.capacity,
+            formatted_at=now,
+            barcode=piece.barcode,
+            bytes_used=min(source.bytes_used, target.capacity),
+            write_count=target.write_count + 1,
+            first_written=now,
+            last_written=now,
+            protection=policy.protection or source.protection,
+            location=self._location_of(piece.barcode) or target.location,
+            condition=target.condition,
+            state=MediumState.NON_APPENDABLE,
+            original=source.id,
+            copy_generation=1,
+        )
+        catalog.complete_copy(
+            run.job.id, [copy], verified=True, digest=digest_text(run.digest), at=now
+        )
+        del result
+        return copy
+
+    def _failed(self, ctx: _Context, run: _Running, error: BaseException) -> None:
+        policy, emit, outcomes = ctx.policy, ctx.emit, ctx.outcomes
+        reason = _reason(error)
+        self._release(run.job, reason)
+        source = run.source
+        barcode = run.task.targets[0].barcode
+        # the device names the cartridge at fault in its error
+        target_fault = str(barcode) in reason
+        source_fault = (
+            source.barcode is not None and str(source.barcode) in reason and not target_fault
+        )
+        if target_fault:
+            self._mark_poor(run.job.targets[0])
+        if source_fault or run.attempt > self.retries:
+            outcomes[source.id] = self._outcome(run, OutcomeState.FAILED, reason)
+            emit(TaskFailed(at=self.site.now(), source=source.id, reason=reason))
+            return
+        emit(Retried(at=self.site.now(), source=source.id, reason=reason, attempt=run.attempt + 1))
+        retry = self._replan(source.id, policy)
+        if retry is None:
+            why = f"{reason}; no other target to retry on"
+            outcomes[source.id] = self._outcome(run, OutcomeState.FAILED, why)
+            emit(TaskFailed(at=self.site.now(), source=source.id, reason=why))
+            return
+        self._launch(ctx, retry, run.attempt + 1)
+
+    def _replan(self, source: MediumId, policy: CopyPolicy) -> CopyTask | None:
+        site = self.site
+        plan = plan_copies(
+            Selection.explicit(media=(source,)),
+            policy,
+            site.catalog,
+            site.inventory(),
+            site.profiles,
+            now=site.now(),
+        )
+        return plan.tasks[0] if plan.tasks else None
+
+    def _mark_poor(self, medium_id: MediumId) -> None:
+        with contextlib.suppress(CatalogError):
+            medium = self.site.catalog.medium(medium_id)
+            self.site.catalog.update_medium(attrs.evolve(medium, condition=MediumCondition.POOR))
+
+    def _release(self, job: CopyJob, reason: str) -> None:
+        # already released (or completed): nothing is half-recorded either way
+        with contextlib.suppress(CatalogError):
+            self.site.catalog.release_copy(job.id, reason=reason[:500], at=self.site.now())
+
+    def _outcome(self, run: _Running, state: OutcomeState, reason: str) -> TaskOutcome:
+        return TaskOutcome(
+            source=run.source.id,
+            state=state,
+            targets=tuple(p.barcode for p in run.task.targets),
+            attempts=run.attempt,
+            reason=reason,
+            started=run.started,
+            finished=self.site.now(),
+        )
+
+    def _cancel_all(
+        self,
+        running: dict[CopyHandle, _Running],
+        queue: deque[CopyTask],
+        outcomes: dict[MediumId, TaskOutcome],
+    ) -> None:
+        for handle in running:
+            self.site.vls.cancel(handle)
+        if running:
+            self.site.vls.wait(list(running))
+        for run in running.values():
+            self._release(run.job, "cancelled")
+            outcomes[run.source.id] = self._outcome(run, OutcomeState.CANCELLED, "cancelled")
+        running.clear()
+        for task in queue:
+            outcomes[task.source] = TaskOutcome(
+                source=task.source, state=OutcomeState.CANCELLED, reason="cancelled", attempts=0
+            )
+        queue.clear()
+
+    def _location_of(self, barcode: object) -> Location | None:
+        from smartmedia.model import Barcode
+
+        assert isinstance(barcode, Barcode)
+        try:
+            return self.site.library(self.site.target_library).inventory().location_of(barcode)
+        except DeviceError:
+            return None
+
+    def _after_copy(self, copy: Medium, policy: CopyPolicy) -> None:
+        if policy.after_copy is AfterCopy.STAY or copy.barcode is None:
+            return
+        library = self.site.library(self.site.target_library)
+        inventory = library.inventory()
+        slot = next(
+            (s for s in inventory.slots if s.cartridge and s.cartridge.barcode == copy.barcode),
+            None,
+        )
+        if slot is None:
+            return
+        try:
+            mail = library.export(slot.address)
+        except DeviceError:
+            return  # the copy stays in its slot, where the catalog has it
+        ordinal = next(m.ordinal for m in library.inventory().mail_slots if m.address == mail)
+        where = (
+            Location.in_vault(policy.vault)
+            if policy.after_copy is AfterCopy.VAULT and policy.vault
+            else Location.mail_slot(library.name, ordinal)
+        )
+        self.site.catalog.move_medium(copy.id, where)
+
+
+class _CopyError(Exception):
+    """A copy order that ended failed (its device error text)."""
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, FormatError | DeviceError | CatalogError | VerificationFailed):
+        return f"{type(error).__name__}: {error}"
+    return str(error)
