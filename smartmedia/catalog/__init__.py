@@ -5,7 +5,8 @@
 SQLite transaction that commits whole or not at all; a copy is recorded only once it
 is verified; :meth:`Catalog.check` verifies the invariants the catalog promises. The
 whole catalog exports to one value, :class:`CatalogExport`, which the library's
-converter writes as JSON (:func:`export_json`, :func:`load_json`). See
+converter writes as JSON (:func:`export_json`, :func:`load_json`). :func:`import_medium`
+records what a medium holds, read from the medium itself. See
 ``docs/catalog.md``.
 """
 
@@ -16,6 +17,7 @@ from smartmedia.catalog._export import (
 )
 from smartmedia.catalog._export import from_json as _from_json
 from smartmedia.catalog._export import to_json as _to_json
+from smartmedia.catalog._import import import_medium
 from smartmedia.catalog._protocol import Catalog, CatalogView
 from smartmedia.catalog._schema import SCHEMA_VERSION
 from smartmedia.catalog._sqlite import SqliteCatalog
@@ -26,6 +28,7 @@ from smartmedia.catalog._values import (
     CopyJob,
     CopyJobState,
     CopyRecord,
+    ImportReport,
     Position,
     RecycleResult,
     RestoreCandidate,
@@ -43,12 +46,14 @@ __all__ = [
     "CopyJob",
     "CopyJobState",
     "CopyRecord",
+    "ImportReport",
     "PoolCounter",
     "Position",
     "RecycleResult",
     "RestoreCandidate",
     "SqliteCatalog",
     "export_json",
+    "import_medium",
     "load_json",
 ]
 

@@ -23,6 +23,7 @@ from smartmedia.catalog._values import (
     CopyJob,
     CopyJobState,
     CopyRecord,
+    ImportReport,
     Position,
     RecycleResult,
     RestoreCandidate,
@@ -35,6 +36,7 @@ from smartmedia.model import (
     Medium,
     MediumId,
     ObjectVersion,
+    Protection,
     Session,
     SessionId,
     SessionStatus,
@@ -42,6 +44,7 @@ from smartmedia.model import (
 
 if TYPE_CHECKING:
     from smartmedia.catalog._export import CatalogExport
+    from smartmedia.format import MediumContents
 
 __all__ = ["Catalog", "CatalogView"]
 
@@ -272,6 +275,33 @@ class Catalog(CatalogView, Protocol):
 
     def expire(self, at: _dt.datetime, *, pool: str | None = None) -> list[RecycleResult]:
         """Recycle every medium of :meth:`expired_media` in one transaction."""
+
+    def import_contents(
+        self, contents: MediumContents, *, location: Location, protection: Protection
+    ) -> ImportReport:
+        """Record what a medium holds, from its scan (``MediumReader.scan()``).
+
+        A medium new to the catalog is recorded from its header (pool created if
+        unknown; ``location`` and ``protection`` as given; non-appendable, or full when
+        a session goes on on another medium), with its sessions, object versions and
+        positions. A copy is recorded as a copy of its original if the catalog holds
+        it (holding data); otherwise as a copy of the one original holding the same
+        pieces at the same blocks, or else as an original (a warning says which).
+        Sessions are recorded in progress until a medium with their end is imported.
+        Spans and sizes of versions cut across media grow piece by piece, so media can
+        be imported in any order with the same result (see ``docs/catalog.md``).
+
+        Importing a known medium again changes nothing. :class:`ConflictError` if the
+        catalog knows the medium ID with other contents (another formatting, a version at
+        other blocks, a recorded piece the undamaged medium does not hold, a version the
+        catalog does not know among the recorded data), a session or version of the
+        medium differs from its
+        record, or a piece contradicts the recorded versions; :class:`DuplicateEntity`
+        if the barcode is in the library of ``location`` already, or a piece of an
+        original is recorded on another original; :class:`InvalidRecord` for a header
+        the catalog cannot record. Damaged media import what can be read; the report's
+        warnings name what could not.
+        """
 
     def load(self, export: CatalogExport) -> None:
         """Fill an empty catalog from an export; :class:`ConflictError` if not empty."""

@@ -169,8 +169,26 @@ CREATE TABLE positions (
 CREATE INDEX positions_version ON positions (version, span);
 """
 
+# Version 2: what importing media learns about each piece it records, beyond its position:
+# the session's piece number on that medium (``SessionStart.span``), the sequence number
+# of the piece's first data block and its payload bytes. Import derives a version's spans
+# and size from these rows (docs/catalog.md, "Importing media"); a piece goes when its
+# position goes (recycling).
+_V2 = """
+CREATE TABLE imported_pieces (
+    medium TEXT NOT NULL,
+    first_block INTEGER NOT NULL,
+    session_span INTEGER NOT NULL CHECK (session_span >= 0),
+    first_sequence INTEGER NOT NULL CHECK (first_sequence >= 0),
+    bytes INTEGER NOT NULL CHECK (bytes >= 0),
+    PRIMARY KEY (medium, first_block),
+    FOREIGN KEY (medium, first_block) REFERENCES positions (medium, first_block)
+        ON DELETE CASCADE
+) WITHOUT ROWID;
+"""
+
 #: ``MIGRATIONS[n - 1]`` takes a catalog from schema version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 #: the schema version this code writes
 SCHEMA_VERSION = len(MIGRATIONS)

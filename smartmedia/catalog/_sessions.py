@@ -33,6 +33,7 @@ __all__ = [
     "finish_session",
     "insert_session",
     "record_session",
+    "touch_media",
 ]
 
 #: the furthest a local calendar date runs ahead of UTC (UTC+14, Line Islands)
@@ -198,7 +199,7 @@ def add_positions(
     return by_medium
 
 
-def _touch_media(db: Db, by_medium: dict[str, list[Position]]) -> None:
+def touch_media(db: Db, by_medium: dict[str, list[Position]]) -> None:
     """Bring each medium's first/last written times to cover the versions written on it."""
     for key, placed in by_medium.items():
         times = [micros(p.object_version.backup_time) for p in placed]
@@ -229,7 +230,7 @@ def record_session(
 ) -> None:
     insert_session(db, session)
     added = add_versions(db, session.id, versions)
-    _touch_media(db, add_positions(db, positions, added, session_id=session.id))
+    touch_media(db, add_positions(db, positions, added, session_id=session.id))
 
 
 def extend_session(
@@ -244,7 +245,7 @@ def extend_session(
             f"session {session_id} is finished ({session.status.label}); it takes no more data"
         )
     added = add_versions(db, session_id, versions)
-    _touch_media(db, add_positions(db, positions, added, session_id=session_id))
+    touch_media(db, add_positions(db, positions, added, session_id=session_id))
 
 
 def finish_session(

@@ -20,6 +20,7 @@ from smartmedia.catalog import _copies, _media, _queries, _sessions
 from smartmedia.catalog._check import check
 from smartmedia.catalog._db import Db
 from smartmedia.catalog._export import CatalogExport, export, load
+from smartmedia.catalog._import import import_contents
 from smartmedia.catalog._lookup import get_medium, get_pool, get_session
 from smartmedia.catalog._protocol import Catalog
 from smartmedia.catalog._schema import migrate
@@ -29,11 +30,13 @@ from smartmedia.catalog._values import (
     CopyJob,
     CopyJobState,
     CopyRecord,
+    ImportReport,
     Position,
     RecycleResult,
     RestoreCandidate,
 )
 from smartmedia.errors import ConflictError, InvalidRecord, SchemaError
+from smartmedia.format import MediumContents
 from smartmedia.model import (
     Barcode,
     Library,
@@ -42,6 +45,7 @@ from smartmedia.model import (
     Medium,
     MediumId,
     ObjectVersion,
+    Protection,
     Session,
     SessionId,
     SessionStatus,
@@ -303,6 +307,13 @@ class SqliteCatalog:
 
     def export(self) -> CatalogExport:
         return export(self._db)
+
+    def import_contents(
+        self, contents: MediumContents, *, location: Location, protection: Protection
+    ) -> ImportReport:
+        name = contents.header.medium_id if isinstance(contents, MediumContents) else "?"
+        with self._db.write(f"importing medium {name}"):
+            return import_contents(self._db, contents, location=location, protection=protection)
 
     def load(self, export: CatalogExport) -> None:
         if not isinstance(export, CatalogExport):

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from smartmedia.errors import InvalidRecord
-from smartmedia.model import Location, Medium, MediumId, ObjectVersion
+from smartmedia.model import Location, Medium, MediumId, ObjectVersion, SessionId
 
 __all__ = [
     "Allocation",
@@ -23,6 +23,7 @@ __all__ = [
     "CopyJob",
     "CopyJobState",
     "CopyRecord",
+    "ImportReport",
     "Position",
     "RecycleResult",
     "RestoreCandidate",
@@ -245,3 +246,58 @@ class CheckReport:
         if self.ok:
             return f"catalog ok: {self.media} media, {self.positions} positions"
         return "catalog broken:\n" + "\n".join(f"- {p}" for p in self.problems)
+
+
+@attrs.frozen(kw_only=True)
+class ImportReport:
+    """What importing a medium did to the catalog, and what the medium could not tell.
+
+    ``already_known`` is True when the catalog held the medium before (a re-import of
+    the same contents changes nothing: every tuple is then empty). ``as_copy_of`` names
+    the original the medium was recorded as a copy of (``None`` for an original, also
+    for a copy whose original the catalog does not hold: see ``warnings``).
+    ``pool_added`` names the pool created for the medium, if its pool was unknown.
+    ``versions_added`` and ``positions_added`` are given as the catalog holds them after
+    the import (sizes and spans included). ``warnings`` say, one line each, what was
+    read from damaged or unclosed media, what could not be recorded and why, and which
+    decisions the import took for the caller.
+    """
+
+    medium: MediumId = attrs.field(validator=of(MediumId))
+    already_known: bool = attrs.field(validator=of(bool))
+    as_copy_of: MediumId | None = attrs.field(default=None, validator=_optional(of(MediumId)))
+    pool_added: str | None = attrs.field(default=None, validator=_optional(of(str)))
+    sessions_added: tuple[SessionId, ...] = attrs.field(default=(), validator=_tuple_of(SessionId))
+    sessions_finished: tuple[SessionId, ...] = attrs.field(
+        default=(), validator=_tuple_of(SessionId)
+    )
+    versions_added: tuple[ObjectVersion, ...] = attrs.field(
+        default=(), validator=_tuple_of(ObjectVersion)
+    )
+    positions_added: tuple[Position, ...] = attrs.field(default=(), validator=_tuple_of(Position))
+    warnings: tuple[str, ...] = attrs.field(default=(), validator=_tuple_of(str))
+
+    @property
+    def changed(self) -> bool:
+        """True if the import recorded anything."""
+        return bool(
+            not self.already_known
+            or self.pool_added
+            or self.sessions_added
+            or self.sessions_finished
+            or self.versions_added
+            or self.positions_added
+        )
+
+    def __str__(self) -> str:
+        if self.already_known and not self.changed:
+            head = f"medium {self.medium}: already known, nothing changed"
+        else:
+            role = f"copy of {self.as_copy_of}" if self.as_copy_of else "original"
+            known = "known medium" if self.already_known else "new medium"
+            head = (
+                f"medium {self.medium} ({known}, {role}): {len(self.sessions_added)} sessions, "
+                f"{len(self.versions_added)} versions, {len(self.positions_added)} positions "
+                "added"
+            )
+        return "\n".join([head, *(f"- {w}" for w in self.warnings)])

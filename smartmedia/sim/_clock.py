@@ -253,6 +253,10 @@ class Clock:
             raise ValidationError(f"an event number is >= 1, not {at_event}", path="at_event")
         self._power_loss_at.add(at_event)
 
+    def disarm_power_loss(self) -> None:
+        """Forget the power losses armed and not yet fired."""
+        self._power_loss_at.clear()
+
     def on_power_loss(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` at every power loss (stores, drives and the VLS register)."""
         self._power_listeners.append(listener)
