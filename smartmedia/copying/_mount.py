@@ -45,7 +45,14 @@ def mounted(library: TapeLibrary, barcode: Barcode) -> Iterator[TapeDrive]:
     else:
         if home is None:
             raise NotReady(f"{barcode} is not in library {library.name}")
-        free = next((d for d in inventory.drives if d.cartridge is None), None)
+        free = next(
+            (
+                d
+                for d in inventory.drives
+                if d.cartridge is None and library.drive(d.address).state is DriveState.EMPTY
+            ),
+            None,
+        )
         if free is None:
             raise NotReady(f"no free drive in library {library.name} to read {barcode}")
         address = free.address

@@ -18,8 +18,8 @@ import attrs
 from smartmedia.catalog import CopyJobState, Position
 from smartmedia.copying import CopyService, Lab, build_lab, resume
 from smartmedia.copying._mount import mounted
-from smartmedia.errors import SmartMediaError
-from smartmedia.format import MediumHeader, MediumReader, MediumWriter
+from smartmedia.errors import RobotError, SmartMediaError
+from smartmedia.format import MediumHeader, MediumReader, MediumWriter, VerifyReport
 from smartmedia.model import (
     BackupObject,
     Barcode,
@@ -176,10 +176,7 @@ def check_site(
                 problems.append(f"copy {copy.id} has no barcode")
                 continue
             try:
-                with mounted(lab.msl, copy.barcode) as drive:
-                    reader = MediumReader(drive)
-                    target = reader.verify()
-                    header = reader.header
+                header, target = _read_twice(lab, copy.barcode)
             except SmartMediaError as error:
                 problems.append(f"copy {copy.id} on {copy.barcode} cannot be read: {error}")
                 continue
@@ -188,6 +185,19 @@ def check_site(
             if header.medium_id != copy.id or header.original != original.id:
                 problems.append(f"copy {copy.id} on {copy.barcode} has the wrong header")
     return problems
+
+
+def _read_twice(lab: Lab, barcode: Barcode) -> tuple[MediumHeader, VerifyReport]:
+    """Read a copy back; a one-off robot fault during the check gets a second try."""
+    for attempt in (1, 2):
+        try:
+            with mounted(lab.msl, barcode) as drive:
+                reader = MediumReader(drive)
+                return reader.header, reader.verify()
+        except RobotError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def run_scenario(
