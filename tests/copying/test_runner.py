@@ -290,3 +290,48 @@ def test_events_are_typed(lab):
     CopyService(lab.site).copy_media([medium.id], VAULT, on_event=events.append)
     committed = [e for e in events if isinstance(e, Committed)]
     assert committed[0].source == medium.id
+
+
+def test_two_runners_never_take_the_same_medium(tmp_path):
+    """Runner B plans the same copies and starts while runner A's copies are in flight,
+    through its own connection to the same catalog file: it may not reserve a source or
+    a target A holds, and no cartridge is ever in two drives."""
+    import attrs
+
+    from smartmedia.catalog import SqliteCatalog
+
+    lab = build_lab(directory=tmp_path)
+    try:
+        media = [small_backup(lab)[0] for _ in range(3)]
+        other = SqliteCatalog(str(tmp_path / "catalog.sqlite"))
+        site_b = attrs.evolve(lab.site, catalog=other)
+        selection = Selection.explicit(media=tuple(m.id for m in media))
+        plan_a = CopyService(lab.site).plan(selection, VAULT)
+        plan_b = CopyService(site_b).plan(selection, VAULT)
+        assert [t.targets[0].barcode for t in plan_a.tasks] == [
+            t.targets[0].barcode for t in plan_b.tasks
+        ]
+        reports = []
+        seen_in_drives = []
+
+        def start_b(event):
+            loaded = [d.cartridge.barcode for d in lab.msl.inventory().drives if d.cartridge]
+            seen_in_drives.append(loaded)
+            if type(event).__name__ == "TaskStarted" and not reports:
+                reports.append(CopyRunner(site_b).run(plan_b))
+
+        report_a = CopyRunner(lab.site).run(plan_a, on_event=start_b)
+        (report_b,) = reports
+        committed = [*report_a.committed, *report_b.committed]
+        assert sorted(o.source for o in committed) == sorted(m.id for m in media)
+        used = [o.targets[0] for o in committed]
+        assert len(used) == len(set(used))
+        refused = [*report_a.failed, *report_b.failed]
+        assert all(o.reason.startswith("ConflictError") for o in refused), refused
+        assert all(len(set(loaded)) == len(loaded) for loaded in seen_in_drives)
+        for medium in media:
+            assert len(lab.catalog.copies_of(medium.id)) == 1
+        assert lab.catalog.check().ok
+        other.close()
+    finally:
+        lab.close()
