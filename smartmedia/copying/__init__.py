@@ -21,6 +21,16 @@ from smartmedia.copying._lab import LAB_EPOCH, Lab, SimOperator, build_lab
 from smartmedia.copying._report import CopyReport, OutcomeState, TaskOutcome
 from smartmedia.copying._resume import ResumeReport, resume
 from smartmedia.copying._runner import CopyRunner
+from smartmedia.copying._scheduler import (
+    JobRecord,
+    RunStatus,
+    ScheduledCopy,
+    ScheduledCopyFailed,
+    Scheduler,
+    SchedulerState,
+    SupportsCopy,
+)
+from smartmedia.copying._schedules import Schedule, ScheduleKind
 from smartmedia.copying._service import CopyBinding, CopyService
 from smartmedia.copying._site import Operator, Site
 
@@ -34,13 +44,22 @@ __all__ = [
     "CopyRunner",
     "CopyService",
     "EventSink",
+    "JobRecord",
     "Lab",
     "Operator",
     "OutcomeState",
     "ResumeReport",
     "Retried",
+    "RunStatus",
+    "Schedule",
+    "ScheduleKind",
+    "ScheduledCopy",
+    "ScheduledCopyFailed",
+    "Scheduler",
+    "SchedulerState",
     "SimOperator",
     "Site",
+    "SupportsCopy",
     "TaskFailed",
     "TaskOutcome",
     "TaskStarted",
