@@ -39,7 +39,9 @@ caller can catch the whole library with one clause, or one family precisely::
     │   └── SchemaError                     the database file has an unusable schema
     ├── PlanningError                       the copy planner (smartmedia.planning)
     └── CopyError                           running copies (smartmedia.copying)
-        └── VerificationFailed              a copy did not verify and was not recorded
+        ├── VerificationFailed              a copy did not verify and was not recorded
+        ├── RestoreError                    (smartmedia.copying) a restore could not be done
+        └── ScheduledCopyFailed             (smartmedia.copying) due scheduled copies raised
 
 Errors say whose fault they are: :class:`ValidationError` and :class:`WriterStateError`
 mean the caller passed something wrong; :class:`FormatError` means the bytes are bad;

@@ -4,9 +4,20 @@
 scheduled and interactive (:meth:`~CopyService.copy_media`) copies, planned with
 :mod:`smartmedia.planning` and run by :class:`CopyRunner`, which verifies every copy
 before the catalog records it. :func:`resume` settles what a crashed run left reserved.
-:func:`build_lab` builds a simulated site to try it all on. See ``docs/copying.md``.
+:class:`BackupWriter` writes backups onto virtual cartridges and records them;
+:func:`restore_sources`, :func:`prepare_restore` and :func:`restore` bring data back from
+either copy. :func:`build_lab` builds a simulated site to try it all on. See
+``docs/copying.md``.
 """
 
+from smartmedia.copying._backup import BackupResult, BackupWriter
+from smartmedia.copying._backup_items import (
+    BackupItem,
+    FailedObject,
+    items_from_bytes,
+    items_from_directory,
+    next_session_id,
+)
 from smartmedia.copying._events import (
     BytesCopied,
     Committed,
@@ -19,6 +30,20 @@ from smartmedia.copying._events import (
 )
 from smartmedia.copying._lab import LAB_EPOCH, Lab, SimOperator, build_lab
 from smartmedia.copying._report import CopyReport, OutcomeState, TaskOutcome
+from smartmedia.copying._restore import (
+    Move,
+    Mover,
+    RestoreError,
+    RestoreResult,
+    RestoreSource,
+    SourceRank,
+    SourceSwitch,
+    import_cartridge,
+    prepare_restore,
+    recycle_original,
+    restore,
+    restore_sources,
+)
 from smartmedia.copying._resume import ResumeReport, resume
 from smartmedia.copying._runner import CopyRunner
 from smartmedia.copying._scheduler import (
@@ -36,6 +61,9 @@ from smartmedia.copying._site import Operator, Site
 
 __all__ = [
     "LAB_EPOCH",
+    "BackupItem",
+    "BackupResult",
+    "BackupWriter",
     "BytesCopied",
     "Committed",
     "CopyBinding",
@@ -44,10 +72,16 @@ __all__ = [
     "CopyRunner",
     "CopyService",
     "EventSink",
+    "FailedObject",
     "JobRecord",
     "Lab",
+    "Move",
+    "Mover",
     "Operator",
     "OutcomeState",
+    "RestoreError",
+    "RestoreResult",
+    "RestoreSource",
     "ResumeReport",
     "Retried",
     "RunStatus",
@@ -59,11 +93,21 @@ __all__ = [
     "SchedulerState",
     "SimOperator",
     "Site",
+    "SourceRank",
+    "SourceSwitch",
     "SupportsCopy",
     "TaskFailed",
     "TaskOutcome",
     "TaskStarted",
     "Verified",
     "build_lab",
+    "import_cartridge",
+    "items_from_bytes",
+    "items_from_directory",
+    "next_session_id",
+    "prepare_restore",
+    "recycle_original",
+    "restore",
+    "restore_sources",
     "resume",
 ]

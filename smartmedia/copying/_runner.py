@@ -156,7 +156,13 @@ class CopyRunner:
             target_id, copy_id, label = self._target_record(piece, policy, now)
             job = catalog.reserve_copy(source.id, [target_id], at=now)
             digest = self._source_digest(source)
-            identity = CopyIdentity(medium_id=copy_id, label=label, barcode=piece.barcode)
+            identity = CopyIdentity(
+                medium_id=copy_id,
+                label=label,
+                barcode=piece.barcode,
+                media_type=piece.media_type,
+                pool=policy.target_pool,
+            )
             order = CopyOrder(
                 source_library=source.location.library,
                 source=source.barcode,

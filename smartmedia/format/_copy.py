@@ -15,7 +15,7 @@ from smartmedia.errors import FieldOutOfRange, ValidationError
 from smartmedia.format._blockio import Block
 from smartmedia.format._codec import decode_medium_header, encode_medium_header
 from smartmedia.format._records import medium_id_check
-from smartmedia.model import Barcode, MediumId
+from smartmedia.model import Barcode, MediaType, MediumId
 from smartmedia.model import _validators as v
 
 __all__ = ["CopyIdentity", "PayloadDigest", "rewrite_header"]
@@ -25,13 +25,19 @@ _FILEMARK_TOKEN = b"\xff\xff\xff\xff"
 
 @attrs.frozen(kw_only=True)
 class CopyIdentity:
-    """The identity a copy target gets: its own medium ID, label and barcode."""
+    """The identity a copy target gets: its own medium ID, label and barcode, and — when
+    the target is another kind of medium than the source (a physical tape copying a
+    virtual one) — its media type and pool. ``None`` keeps the source's."""
 
     medium_id: MediumId = attrs.field(validator=medium_id_check(optional=False))
     label: str = attrs.field(validator=v.text(max_length=80))
     barcode: Barcode | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(Barcode))
     )
+    media_type: MediaType | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(MediaType))
+    )
+    pool: str | None = attrs.field(default=None, validator=v.optional(v.text(max_length=64)))
 
 
 def rewrite_header(header_block: Block, identity: CopyIdentity) -> bytes:
@@ -59,6 +65,8 @@ def rewrite_header(header_block: Block, identity: CopyIdentity) -> bytes:
         medium_id=identity.medium_id,
         label=identity.label,
         barcode=identity.barcode,
+        media_type=identity.media_type or source.media_type,
+        pool=identity.pool or source.pool,
         original=original,
         copy_generation=source.copy_generation + 1,
     )

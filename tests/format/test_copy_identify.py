@@ -165,3 +165,24 @@ def test_identify_returns_our_header(header):
 def test_identify_never_raises():
     for data in (b"", b"S", b"SMTB", os.urandom(100), object()):
         identify(data)
+
+
+def test_a_copy_onto_another_kind_of_medium_takes_its_type_and_pool(header):
+    from smartmedia.model import MediaType
+
+    source = attrs_evolve(header, media_type=MediaType.VIRTUAL, pool="VTL")
+    identity = CopyIdentity(
+        medium_id=COPY_ID, label="Vault_1", media_type=MediaType.LTO9, pool="Vault"
+    )
+    copied = decode_medium_header(rewrite_header(encode_medium_header(source), identity))
+    assert (copied.media_type, copied.pool) == (MediaType.LTO9, "Vault")
+    kept = decode_medium_header(
+        rewrite_header(encode_medium_header(source), CopyIdentity(medium_id=COPY_ID, label="x"))
+    )
+    assert (kept.media_type, kept.pool) == (MediaType.VIRTUAL, "VTL")
+
+
+def attrs_evolve(value, **changes):
+    import attrs
+
+    return attrs.evolve(value, **changes)

@@ -1,0 +1,209 @@
+"""Backup media: mounting virtual cartridges and the sink that writes onto them.
+
+The backup writer's cartridges move through the changer protocol only; a cartridge that
+cannot leave its drive stays recorded there.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+import attrs
+
+from smartmedia.devices import TapeDrive, TapeLibrary
+from smartmedia.errors import (
+    DeviceError,
+    MediumError,
+    ValidationError,
+)
+from smartmedia.format import (
+    Block,
+    MediumHeader,
+)
+from smartmedia.model import (
+    Barcode,
+    Location,
+    MediaType,
+    Medium,
+)
+
+if TYPE_CHECKING:
+    from smartmedia.copying._backup import BackupWriter
+
+__all__ = [
+    "BackupCartridge",
+    "CartridgeSink",
+    "Mounted",
+    "SourceFailed",
+    "dismount",
+    "element_of",
+    "guarded",
+    "mount_cartridge",
+]
+
+# ---------------------------------------------------------------------- cartridge moves
+
+
+@attrs.define
+class Mounted:
+    """A cartridge loaded into a drive of ``library`` from storage slot ``slot``."""
+
+    library: TapeLibrary
+    barcode: Barcode
+    slot: int
+    drive_address: int
+    drive: TapeDrive
+
+
+def element_of(library: TapeLibrary, barcode: Barcode) -> tuple[str, int, int] | None:
+    """(kind, address, ordinal) of the element of ``library`` holding ``barcode``."""
+    inventory = library.inventory()
+    for kind, elements in (
+        ("slot", inventory.slots),
+        ("drive", inventory.drives),
+        ("mail_slot", inventory.mail_slots),
+    ):
+        for element in elements:
+            if element.cartridge is not None and element.cartridge.barcode == barcode:
+                return kind, element.address, element.ordinal
+    return None
+
+
+def mount_cartridge(library: TapeLibrary, barcode: Barcode, media_type: MediaType) -> Mounted:
+    """Load ``barcode`` from its storage slot into a free drive of ``library`` that can
+    read (and, for its own generation, write) ``media_type``."""
+    inventory = library.inventory()
+    slot = next(
+        (s for s in inventory.slots if s.cartridge is not None and s.cartridge.barcode == barcode),
+        None,
+    )
+    if slot is None:
+        raise ValidationError(
+            f"{barcode} is not in a storage slot of library {library.name}", path="barcode"
+        )
+    drive = next(
+        (d for d in inventory.drives if d.cartridge is None and d.generation.can_read(media_type)),
+        None,
+    )
+    if drive is None:
+        raise ValidationError(
+            f"library {library.name} has no free drive that reads {media_type} media",
+            path="library",
+        )
+    library.move(slot.address, drive.address)
+    return Mounted(
+        library=library,
+        barcode=barcode,
+        slot=slot.address,
+        drive_address=drive.address,
+        drive=library.drive(drive.address),
+    )
+
+
+def dismount(mounted: Mounted) -> int:
+    """Unload the cartridge and put it back into the slot it came from (or, if that one
+    was filled meanwhile, into the first free slot); the ordinal of the slot."""
+    mounted.drive.unload()
+    slots = mounted.library.inventory().slots
+    home = next(s for s in slots if s.address == mounted.slot)
+    if home.cartridge is not None:
+        home = next((s for s in slots if s.cartridge is None), home)
+    mounted.library.move(mounted.drive_address, home.address)
+    return home.ordinal
+
+
+# ------------------------------------------------------------------------------- writer
+
+
+class SourceFailed(Exception):
+    """Raised through the format writer when an object's source fails (not the device)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def guarded(source: Callable[[], Iterable[Block]]) -> Iterator[Block]:
+    try:
+        yield from source()
+    except Exception as error:  # the source is the caller's code: anything may go wrong
+        raise SourceFailed(error) from error
+
+
+@attrs.define
+class BackupCartridge:
+    """A cartridge of this session: its catalog record and how it was written."""
+
+    barcode: Barcode
+    header: MediumHeader
+    medium: Medium | None = None
+    mounted: Mounted | None = None
+    started: _dt.datetime | None = None
+    finished: _dt.datetime | None = None
+    full: bool = False
+    closed: bool = False
+    blocks: int = 0
+    warned_at: int | None = None
+    damaged: bool = False
+    stuck_in: Location | None = None
+
+    @property
+    def written(self) -> bool:
+        """True once the cartridge was loaded for writing (it holds at least a header)."""
+        return self.started is not None
+
+
+class CartridgeSink:
+    """The block sink of one cartridge: loads it on the first write.
+
+    The format writer closes a full medium (session end, catalog, end of data) *after*
+    asking for the next one, so the next cartridge is loaded only when its first block
+    comes: by then the previous one is closed, and is put back first. One drive is
+    enough for any number of spans.
+    """
+
+    def __init__(self, owner: BackupWriter, cartridges: list[BackupCartridge], index: int) -> None:
+        self._owner = owner
+        self._cartridges = cartridges
+        self._index = index
+
+    def _drive(self) -> TapeDrive:
+        cartridge = self._cartridges[self._index]
+        if cartridge.mounted is None:
+            for earlier in self._cartridges[: self._index]:
+                earlier.closed = True  # the writer closed it before starting this one
+                self._owner._release(earlier)
+            self._owner._load(cartridge)
+        assert cartridge.mounted is not None
+        return cartridge.mounted.drive
+
+    def _failed(self, error: DeviceError) -> None:
+        if isinstance(error, MediumError):
+            self._cartridges[self._index].damaged = True
+
+    def write_block(self, data: Block) -> bool:
+        drive = self._drive()
+        cartridge = self._cartridges[self._index]
+        try:
+            warning = drive.write_block(data)
+        except DeviceError as error:
+            self._failed(error)
+            raise
+        cartridge.blocks += 1
+        if warning and cartridge.warned_at is None:
+            cartridge.warned_at = cartridge.blocks
+        return warning
+
+    def write_filemarks(self, count: int = 1) -> bool:
+        drive = self._drive()
+        try:
+            return drive.write_filemarks(count)
+        except DeviceError as error:
+            self._failed(error)
+            raise
+
+
+_BARCODE_NUMBER = re.compile(r"(\d+)")
