@@ -12,110 +12,30 @@ both wall times and the ratio. ``--quick`` copies 64 MiB instead of 2 GiB.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-import attrs
-
-from smartmedia.catalog import Position
-from smartmedia.copying import CopyService, build_lab
-from smartmedia.copying._mount import mounted
-from smartmedia.format import MediumHeader, MediumWriter
-from smartmedia.model import (
-    BackupObject,
-    Barcode,
-    Location,
-    MediaType,
-    Medium,
-    MediumState,
-    ObjectType,
-    ObjectVersion,
-    Protection,
-    Session,
-    SessionId,
-    SessionStatus,
-    SessionType,
-)
+from smartmedia.copying import BackupItem, BackupWriter, CopyService, build_lab
+from smartmedia.model import BackupObject, Medium, ObjectType
 from smartmedia.planning import CopyPolicy
 
 CHUNK = 1 << 20
 
 
 def backup(lab, size: int) -> Medium:  # type: ignore[no-untyped-def]
-    site, catalog = lab.site, lab.catalog
-    barcode = Barcode("BIG001")
-    lab.vls.create_cartridge("VTL", barcode, capacity=size + (256 << 20))
-    slot = next(
-        s for s in lab.vtl.inventory().slots if s.cartridge and s.cartridge.barcode == barcode
-    )
-    allocation = catalog.allocate("VTL")
-    now = site.now()
-    medium = Medium(
-        id=allocation.medium,
-        label=allocation.label,
-        media_type=MediaType.VIRTUAL,
-        pool="VTL",
-        capacity=size + (256 << 20),
-        formatted_at=now,
-        barcode=barcode,
-        location=Location.slot("VTL", slot.ordinal),
-    )
-    catalog.add_medium(medium)
-    session = SessionId(date=now.date(), number=1)
-    version = ObjectVersion(
-        object=BackupObject(type=ObjectType.FILESYSTEM, host="bench", mount="/data"),
-        session=session,
-        backup_time=now,
-    )
+    """One object of ``size`` bytes (a 1 MiB pattern, repeated) on one virtual cartridge."""
     pattern = os.urandom(CHUNK)
-    header = MediumHeader(
-        medium_id=medium.id,
-        label=medium.label,
-        media_type=MediaType.VIRTUAL,
-        pool="VTL",
-        created=now,
-        barcode=barcode,
+    item = BackupItem(
+        object=BackupObject(type=ObjectType.FILESYSTEM, host="bench", mount="/data"),
+        source=lambda: (pattern for _ in range(size // CHUNK)),
     )
-    with mounted(lab.vtl, barcode) as drive:
-        writer = MediumWriter(drive, header, now=site.now)
-        writer.begin_session(session)
-        placement = writer.write_object(version, (pattern for _ in range(size // CHUNK)))
-        writer.end_session()
-        writer.close()
-    end = site.now()
-    medium = attrs.evolve(
-        medium,
-        state=MediumState.FULL,
-        bytes_used=size,
-        write_count=1,
-        first_written=now,
-        last_written=end,
-        protection=Protection.for_period(now, dt.timedelta(days=7)),
-    )
-    catalog.update_medium(medium)
-    catalog.record_session(
-        Session(
-            id=session,
-            type=SessionType.BACKUP,
-            status=SessionStatus.COMPLETED,
-            started=now,
-            ended=end,
-        ),
-        [placement.version],
-        [
-            Position(
-                medium=medium.id,
-                object_version=placement.version,
-                first_block=p.first_block,
-                last_block=p.last_block,
-            )
-            for p in placement.pieces
-        ],
-    )
+    writer = BackupWriter(lab.site, capacity=size + (256 << 20), barcode_prefix="BIG")
+    result = writer.run(None, [item])
+    assert result.ok, result.error
+    (medium,) = result.media
     return medium
 
 
@@ -128,7 +48,7 @@ def main() -> None:
         lab = build_lab(directory=tmp)
         try:
             medium = backup(lab, size)
-            image = next(Path(tmp, "tapes").glob("BIG001*"))
+            image = next(Path(tmp, "tapes").glob(f"{medium.barcode}*"))
             os.sync()
             t0 = time.perf_counter()
             shutil.copyfile(image, Path(tmp, "plain-copy.img"))

@@ -9,38 +9,30 @@ Used by the tests (a few scenarios) and by ``bench/faults.py`` (all of them, man
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 from collections.abc import Callable
 
 import attrs
 
-from smartmedia.catalog import CopyJobState, Position
-from smartmedia.copying import CopyService, Lab, build_lab, resume
-from smartmedia.copying._mount import mounted
+from smartmedia.catalog import CopyJobState
+from smartmedia.copying import (
+    BackupWriter,
+    CopyService,
+    Lab,
+    build_lab,
+    items_from_bytes,
+    resume,
+)
 from smartmedia.errors import SmartMediaError
 from smartmedia.format import (
     END_OF_DATA,
     MediumHeader,
     MediumReader,
-    MediumWriter,
     ReadResult,
     VerifyReport,
 )
 from smartmedia.model import (
-    BackupObject,
     Barcode,
-    Location,
-    MediaType,
-    Medium,
-    MediumState,
-    ObjectType,
-    ObjectVersion,
-    Protection,
-    Session,
-    SessionId,
-    SessionStatus,
-    SessionType,
 )
 from smartmedia.planning import CopyPolicy
 from smartmedia.sim import Faults
@@ -70,81 +62,14 @@ class Outcome:
 
 def small_backups(lab: Lab, count: int, *, size: int = 400_000) -> dict[Barcode, bytes]:
     """``count`` one-object backups onto new virtual cartridges; their data by barcode."""
-    site, catalog = lab.site, lab.catalog
     data: dict[Barcode, bytes] = {}
+    writer = BackupWriter(lab.site, capacity=16 << 20, block_size=64 * 1024, barcode_prefix="VC")
     for n in range(1, count + 1):
-        barcode = Barcode(f"VC{n:04d}")
-        lab.vls.create_cartridge(site.virtual_library, barcode, capacity=16 << 20)
-        slot = next(
-            s for s in lab.vtl.inventory().slots if s.cartridge and s.cartridge.barcode == barcode
-        )
-        allocation = catalog.allocate("VTL")
-        now = site.now()
-        medium = Medium(
-            id=allocation.medium,
-            label=allocation.label,
-            media_type=MediaType.VIRTUAL,
-            pool="VTL",
-            capacity=16 << 20,
-            formatted_at=now,
-            barcode=barcode,
-            location=Location.slot(site.virtual_library, slot.ordinal),
-        )
-        catalog.add_medium(medium)
-        session = SessionId(date=now.date(), number=n)
         payload = os.urandom(size)
-        version = ObjectVersion(
-            object=BackupObject(type=ObjectType.FILESYSTEM, host=f"h{n}", mount="/d"),
-            session=session,
-            backup_time=now,
-        )
-        header = MediumHeader(
-            medium_id=medium.id,
-            label=medium.label,
-            media_type=MediaType.VIRTUAL,
-            pool="VTL",
-            created=now,
-            barcode=barcode,
-            block_size=64 * 1024,
-        )
-        with mounted(lab.vtl, barcode) as drive:
-            writer = MediumWriter(drive, header, now=site.now)
-            writer.begin_session(session)
-            placement = writer.write_object(version, [payload])
-            writer.end_session()
-            writer.close()
-        end = site.now()
-        catalog.update_medium(
-            attrs.evolve(
-                medium,
-                state=MediumState.FULL,
-                bytes_used=size,
-                write_count=1,
-                first_written=now,
-                last_written=end,
-                protection=Protection.for_period(now, _dt.timedelta(days=7)),
-            )
-        )
-        catalog.record_session(
-            Session(
-                id=session,
-                type=SessionType.BACKUP,
-                status=SessionStatus.COMPLETED,
-                started=now,
-                ended=end,
-            ),
-            [placement.version],
-            [
-                Position(
-                    medium=medium.id,
-                    object_version=placement.version,
-                    first_block=p.first_block,
-                    last_block=p.last_block,
-                )
-                for p in placement.pieces
-            ],
-        )
-        data[barcode] = payload
+        result = writer.run(None, items_from_bytes({f"d{n}": payload}, host=f"h{n}"))
+        if not result.ok or len(result.media) != 1 or result.media[0].barcode is None:
+            raise SmartMediaError(f"the campaign's backup {n} failed: {result.error}")
+        data[result.media[0].barcode] = payload
     return data
 
 

@@ -164,10 +164,10 @@ def test_a_stream_that_keeps_dying_is_retried_then_fails_cleanly():
 
 
 def test_an_unreadable_source_fails_its_task_only():
-    lab = build_lab(faults=Faults(media=(MediumFault(barcode=Barcode("VT9002"), block=6),)))
+    lab = build_lab(faults=Faults(media=(MediumFault(barcode=Barcode("VT8001"), block=6),)))
     try:
-        bad, _, _ = small_backup(lab, barcode=Barcode("VT9002"))
-        good, _, _ = small_backup(lab, barcode=Barcode("VT9003"))
+        bad, _, _ = small_backup(lab, barcode=Barcode("VT8001"))
+        good, _, _ = small_backup(lab, barcode=Barcode("VT7001"))
         events = []
         report = CopyService(lab.site).copy_media(
             [bad.barcode, good.barcode], VAULT, on_event=events.append
