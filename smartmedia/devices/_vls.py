@@ -23,6 +23,7 @@ from smartmedia.devices._library import TapeLibrary
 from smartmedia.errors import CopyFailed, ValidationError
 from smartmedia.format import CopyIdentity
 from smartmedia.model import Barcode, DriveSerial
+from smartmedia.model import _validators as v
 
 __all__ = [
     "COPY_TRANSITIONS",
@@ -48,9 +49,7 @@ def _of(kind: type | tuple[type, ...]) -> Any:
     return check
 
 
-def _natural(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value < 0:
-        raise ValidationError(f"must be an integer >= 0, not {value!r}", path=attribute.name)
+_natural = v.natural
 
 
 def _name(_: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -15,6 +15,7 @@ import attrs
 
 from smartmedia.errors import ValidationError
 from smartmedia.model import Barcode, DriveSerial
+from smartmedia.model import _validators as v
 
 __all__ = [
     "DriveFailure",
@@ -26,25 +27,13 @@ __all__ = [
 ]
 
 
-def _natural(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value < 0:
-        raise ValidationError(f"must be an integer >= 0, not {value!r}", path=attribute.name)
+_natural = v.natural
 
 
-def _positive(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value < 1:
-        raise ValidationError(f"must be an integer >= 1, not {value!r}", path=attribute.name)
+_positive = v.positive
 
 
-def _of(kind: type) -> Any:
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise ValidationError(
-                f"expected {kind.__name__}, got {type(value).__name__} {value!r}",
-                path=attribute.name,
-            )
-
-    return check
+_of = v.instance_of
 
 
 @attrs.frozen(kw_only=True)
