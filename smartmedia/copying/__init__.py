@@ -29,6 +29,7 @@ from smartmedia.copying._events import (
     Verified,
 )
 from smartmedia.copying._lab import LAB_EPOCH, Lab, SimOperator, build_lab
+from smartmedia.copying._mount import mounted
 from smartmedia.copying._report import CopyReport, OutcomeState, TaskOutcome
 from smartmedia.copying._restore import (
     Move,
@@ -104,6 +105,7 @@ __all__ = [
     "import_cartridge",
     "items_from_bytes",
     "items_from_directory",
+    "mounted",
     "next_session_id",
     "prepare_restore",
     "recycle_original",
