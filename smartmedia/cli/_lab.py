@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import errno
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -34,12 +35,23 @@ from types import TracebackType
 
 import attrs
 
-from smartmedia.copying import CopyBinding, Lab, ScheduledCopy, SchedulerState, build_lab
+from smartmedia.catalog import CopyJobState
+from smartmedia.copying import (
+    CopyBinding,
+    Lab,
+    ResumeReport,
+    ScheduledCopy,
+    SchedulerState,
+    build_lab,
+    resume,
+)
 from smartmedia.errors import DeviceError, SmartMediaError, ValidationError
 from smartmedia.model import Barcode, Location
 from smartmedia.planning import CopyPolicy
 from smartmedia.serialization import from_json, to_json
 from smartmedia.sim import SimTapeLibrary
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "Element",
@@ -138,6 +150,8 @@ class PersistentLab:
         self.state = state
         self._lock = lock
         self._closed = False
+        #: What opening the lab settled of a command that died mid-copy (``None``: nothing).
+        self.recovered: ResumeReport | None = None
 
     # ------------------------------------------------------------------- open, create
 
@@ -198,7 +212,21 @@ class PersistentLab:
         except BaseException:
             os.close(lock)
             raise
-        return cls(root, lab, state, lock)
+        opened = cls(root, lab, state, lock)
+        opened._recover()
+        return opened
+
+    def _recover(self) -> None:
+        """Settle the copy jobs a command killed mid-copy left reserved (see ``resume``):
+        copies that finished and verify are recorded, the rest released."""
+        if not self.lab.catalog.copy_jobs(state=CopyJobState.RESERVED):
+            return
+        self.recovered = resume(self.lab.site)
+        _log.warning(
+            "settled copies left by an interrupted command: %d recorded, %d released",
+            len(self.recovered.committed),
+            len(self.recovered.released),
+        )
 
     # ------------------------------------------------------------------------- state
 
