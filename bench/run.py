@@ -139,7 +139,7 @@ def main() -> None:
     parser.add_argument("only", nargs="*", help="bench names (default: all)")
     args = parser.parse_args()
     names = args.only or sorted(
-        p.stem for p in HERE.glob("*.py") if p.stem not in {"run", "__init__", "__main__"}
+        p.stem for p in HERE.glob("*.py") if p.stem not in {"run", "plots", "__init__", "__main__"}
     )
     results: dict[str, dict[str, object]] = {}
     rows: list[tuple[str, str, str, str]] = []
