@@ -117,11 +117,15 @@ def object_versions(db: Db, session_id: SessionId) -> list[ObjectVersion]:
 def media_of_session(db: Db, session_id: SessionId, copies: bool) -> list[Medium]:
     get_session(db, session_id)
     only_originals = "" if copies else "AND m.original IS NULL"
+    # A medium's place in the session is that of the first piece it holds, pieces ordered
+    # by version (in the order the session recorded them), then span: a medium holding the
+    # end of one version and the start of the next comes after the one before it.
     rows = db.all(
-        f"SELECT {_M}, min(p.span) AS first_span, min(p.first_block) AS first_block "
+        f"SELECT {_M}, min(v.id * 1048576 + p.span) AS first_piece, "
+        "min(p.first_block) AS first_block "
         "FROM versions v JOIN positions p ON p.version = v.id JOIN media m ON m.id = p.medium "
         f"WHERE v.session = ? {only_originals} GROUP BY m.id "
-        "ORDER BY m.original IS NOT NULL, first_span, m.last_written, m.id",
+        "ORDER BY m.original IS NOT NULL, first_piece, m.last_written, m.id",
         (str(session_id),),
     )
     return [medium_from_row(r[:-2]) for r in rows]

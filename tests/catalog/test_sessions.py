@@ -46,6 +46,38 @@ def version(session, host="db1", at=T0, size=1000):
 
 
 class TestRecordSession:
+    def test_media_of_a_session_come_in_the_order_it_wrote_them(self, world):
+        """Medium b holds the end of the first version and the start of the second: it
+        comes between a and c, not first with a (both hold a span 0)."""
+        a, b, c = (world.written(world.medium(slot=i)) for i in (1, 2, 3))
+        session = Session(
+            id=SessionId(date=T0.date(), number=9),
+            type=SessionType.BACKUP,
+            status=SessionStatus.COMPLETED,
+            started=T0,
+            ended=T0 + dt.timedelta(hours=1),
+        )
+        first = ObjectVersion(
+            object=BackupObject(type=ObjectType.FILESYSTEM, host="one", mount="/"),
+            session=session.id,
+            backup_time=T0,
+            size=400 * 262144,
+        )
+        second = attrs.evolve(first, object=attrs.evolve(first.object, host="two"))
+        pieces = [(first, c, 0), (first, b, 1), (second, b, 0), (second, a, 1)]
+        positions = [
+            Position(
+                medium=m.id,
+                object_version=v,
+                first_block=10 + 200 * n,
+                last_block=109 + 200 * n,
+                span=s,
+            )
+            for n, (v, m, s) in enumerate(pieces)
+        ]
+        world.catalog.record_session(session, [first, second], positions)
+        assert [m.id for m in world.catalog.media_of_session(session.id)] == [c.id, b.id, a.id]
+
     def test_session_versions_and_positions_read_back(self, world):
         a = world.written(world.medium(slot=1))
         b = world.written(world.medium(slot=2))
