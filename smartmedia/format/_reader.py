@@ -28,7 +28,7 @@ from smartmedia.format._blocks import (
     session_from_key,
     session_key,
 )
-from smartmedia.format._codec import decode_medium_header, decode_record
+from smartmedia.format._codec import decode_medium_header, decode_object_start, decode_record
 from smartmedia.format._copy import PayloadDigest
 from smartmedia.format._layout import Flag, RecordType
 from smartmedia.format._records import (
@@ -211,37 +211,55 @@ class MediumReader:
     # -------------------------------------------------------------------------- reading
 
     def read_object(
-        self, session: SessionId, index: int, *, first_block: int = 1
+        self,
+        session: SessionId,
+        index: int,
+        *,
+        first_block: int = 1,
+        first_sequence: int | None = None,
     ) -> Iterator[memoryview]:
         """The payload of object ``index`` of ``session`` on this medium, block by block.
 
         Each view is verified and valid until the next one is asked for. Stops after the
-        object's last block, or where its session continues on the next medium. Raises
-        :class:`~smartmedia.errors.NotOnMedium` if the object is not found from
-        ``first_block`` on, a :class:`~smartmedia.errors.FormatError` naming the block if
-        a block of it is damaged or missing, and passes on the device's
+        object's last block, or where its session continues on the next medium. The first
+        data block must be number ``first_sequence`` of the object (the object start
+        record on the medium says which when not given): a damaged or missing first block
+        is an error, never skipped. Raises :class:`~smartmedia.errors.NotOnMedium` if the
+        object is not found from ``first_block`` on, a
+        :class:`~smartmedia.errors.FormatError` naming the block if a block of it is
+        damaged or missing, and passes on the device's
         :class:`~smartmedia.errors.MediumError`.
         """
         if not isinstance(session, SessionId):
             raise ValidationError(f"expected a SessionId, got {type(session).__name__}")
         want_date, want_number = session_key(session)
         expected: int | None = None
+        start = first_sequence
+        skipped: FormatError | MediumError | None = None  # damage before the first block
         for position, item in self._raw(first_block):
             if isinstance(item, Filemark):
                 continue
             if isinstance(item, MediumError):
                 if expected is None:
+                    skipped = skipped or item
                     continue
                 raise item
             try:
                 raw = parse_header(item, position)  # type: ignore[arg-type]
-            except FormatError:
+            except FormatError as error:
                 if expected is None:
+                    skipped = skipped or error
                     continue
                 raise
             mine = raw.date == want_date and raw.number == want_number
             if raw.type == RecordType.DATA and mine and raw.object_index == index:
+                if expected is None:
+                    expected = start
+                    if expected is None and skipped is not None:
+                        raise skipped  # it may have been this object's first block
                 if expected is not None and raw.sequence != expected:
+                    if skipped is not None:
+                        raise skipped
                     raise DamagedMedium(
                         f"data block {expected} of the object is missing "
                         f"(found block {raw.sequence})",
@@ -252,6 +270,11 @@ class MediumReader:
                 expected = raw.sequence + 1
                 if raw.flags & Flag.LAST:
                     return
+            elif raw.type == RecordType.OBJECT_START and mine and raw.object_index == index:
+                if expected is None and start is None:
+                    record = decode_object_start(item, block_index=position)  # type: ignore[arg-type]
+                    start = record.first_sequence
+                    skipped = None  # damage before the object's start is not its own
             elif raw.type == RecordType.SESSION_END and mine:
                 if expected is not None and raw.flags & Flag.CONTINUES:
                     return  # the object goes on on the next medium
@@ -259,6 +282,8 @@ class MediumReader:
             elif raw.type == RecordType.END_OF_DATA:
                 break
         if expected is None:
+            if skipped is not None:
+                raise skipped
             raise NotOnMedium(
                 f"object {index} of session {session} is not on medium "
                 f"{self.header.medium_id} from block {first_block} on"

@@ -10,6 +10,7 @@ from smartmedia.errors import (
     ChecksumMismatch,
     DamagedMedium,
     EndOfMedium,
+    FormatError,
     MediumError,
     NotOnMedium,
     ValidationError,
@@ -440,3 +441,32 @@ def test_sessions_append_one_after_another(header):
     assert [s.session.number for s in contents.sessions] == [1, 2, 3]
     assert all(isinstance(s.start, SessionStart) for s in contents.sessions)
     assert read_all(reader, SessionId.parse("2026/11/25-2"), 1) == b"\x02" * 1000
+
+
+def test_a_damaged_first_block_is_not_skipped_silently(header):
+    data = os.urandom(100_000)
+    tape, (placement,) = write_medium(header, [chunked(data, 10_000)])
+    (piece,) = placement.pieces
+    damaged = _damage(tape, piece.first_block)
+    with pytest.raises(FormatError) as caught:
+        read_all(MediumReader(damaged), SID, 1)
+    assert caught.value.block == piece.first_block
+    with pytest.raises(FormatError):
+        read_all(MediumReader(damaged), SID, 1, first_block=piece.first_block)
+    header_damaged = _damage(tape, piece.first_block, offset=10)
+    with pytest.raises(FormatError) as caught:
+        read_all(MediumReader(header_damaged), SID, 1)
+    assert (caught.value.block, caught.value.field) == (piece.first_block, "header_crc")
+    with pytest.raises(DamagedMedium, match="data block 0"):
+        # started past the damage, with the sequence the caller knows: the gap shows
+        list(
+            MediumReader(header_damaged).read_object(
+                SID, 1, first_block=piece.first_block + 1, first_sequence=0
+            )
+        )
+    later = list(
+        MediumReader(header_damaged).read_object(
+            SID, 1, first_block=piece.first_block + 1, first_sequence=1
+        )
+    )
+    assert len(later) == 9  # asking explicitly for what follows the damage works
