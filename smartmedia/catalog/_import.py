@@ -480,11 +480,13 @@ def import_medium(
     *,
     location: Location | None = None,
     protection: Protection | None = None,
+    full_scan: bool = False,
 ) -> ImportReport:
     """Record in ``catalog`` what the medium read by ``reader`` holds; returns what it did.
 
     Scans the medium (:meth:`MediumReader.scan`: its header and catalog segments, or the
-    blocks of a segment whose catalog is damaged) and hands the contents to
+    blocks of a segment whose catalog is damaged; with ``full_scan`` every block header
+    too, so that damaged blocks inside recorded pieces are named) and hands the contents to
     :meth:`Catalog.import_contents`, one transaction. ``location`` (default: unknown) and
     ``protection`` (default: none) are given to a medium new to the catalog; a known
     medium keeps its own. Raises the format errors of the scan (a medium without a
@@ -493,7 +495,7 @@ def import_medium(
     if not isinstance(reader, MediumReader):
         raise InvalidRecord(f"expected a MediumReader, got {type(reader).__name__}", path="reader")
     return catalog.import_contents(
-        reader.scan(),
+        reader.scan(full=full_scan),
         location=Location.unknown() if location is None else location,
         protection=Protection.none() if protection is None else protection,
     )

@@ -166,7 +166,7 @@ def inspect(image: Path) -> None:
     """
     out = output()
     with open_medium(image) as source:
-        contents = _reader(source, image).scan()
+        contents = _reader(source, image).scan(full=True)
     out.result(
         {"image": str(image), "contents": contents},
         lambda console: _render_contents(console, image, contents),

@@ -28,7 +28,13 @@ from smartmedia.format._blocks import (
     session_from_key,
     session_key,
 )
-from smartmedia.format._codec import decode_medium_header, decode_object_start, decode_record
+from smartmedia.format._codec import (
+    decode_catalog_segment,
+    decode_end_of_data,
+    decode_medium_header,
+    decode_object_start,
+    decode_record,
+)
 from smartmedia.format._copy import PayloadDigest
 from smartmedia.format._layout import Flag, RecordType
 from smartmedia.format._records import (
@@ -343,13 +349,78 @@ class MediumReader:
             digest=digest.value,
         )
 
-    def scan(self) -> MediumContents:
+    def scan(self, *, full: bool = False) -> MediumContents:
         """What the medium holds — sessions, objects and their blocks — without a database.
 
         Built from the catalog segments; where one is damaged or missing (a medium never
         closed), that segment is rebuilt from its blocks' headers instead (named in
         ``rebuilt_segments``). Data payloads are not checked here: that is :meth:`verify`.
+
+        On a source that can locate, the scan first goes to the end of the medium, reads
+        the end-of-data record and walks the catalog segments backwards through their
+        ``previous_catalog`` links, reading no data block at all; if anything on that
+        path is missing or damaged it reads the medium from the start instead. ``full``
+        always reads every block header (to name damaged blocks among the data).
         """
+        if self._locatable and not full:
+            fast = self._scan_catalogs()
+            if fast is not None:
+                return fast
+        return self._scan_blocks()
+
+    def _scan_catalogs(self) -> MediumContents | None:
+        """The contents from the catalog chain alone, or ``None`` if it is not intact."""
+        source = self._source
+        try:
+            source.locate(1 << 62)  # type: ignore[attr-defined]
+            end = int(source.position)  # type: ignore[attr-defined]
+            if end < 4:
+                return None
+            eod_block = end - 2
+            self._seek(eod_block)
+            item = source.read_block()
+            self._position += 1
+            if isinstance(item, EndOfData | Filemark):
+                return None
+            eod = decode_end_of_data(item, block_index=eod_block)
+            segments: list[list[CatalogSegment]] = []
+            at = eod.last_catalog
+            while at:
+                parts = self._catalog_parts(at)
+                if parts is None:
+                    return None
+                segments.append(parts)
+                at = parts[0].previous_catalog
+                if len(segments) > eod.segments:
+                    return None
+            if len(segments) != eod.segments:
+                return None
+        except (FormatError, MediumError):
+            return None
+        rebuild = Rebuilder(self.header)
+        for parts in reversed(segments):
+            rebuild.add_catalog(parts)
+        rebuild.end(eod_block)
+        return rebuild.result()
+
+    def _catalog_parts(self, first: int) -> list[CatalogSegment] | None:
+        """All parts of the catalog segment whose part 1 is at block ``first``."""
+        self._seek(first)
+        parts: list[CatalogSegment] = []
+        while True:
+            position = self._position
+            item = self._source.read_block()
+            self._position += 1
+            if isinstance(item, EndOfData | Filemark):
+                return None
+            part = decode_catalog_segment(item, block_index=position)
+            if part.part != len(parts) + 1 or (parts and part.number != parts[0].number):
+                return None
+            parts.append(part)
+            if part.part == part.parts:
+                return parts
+
+    def _scan_blocks(self) -> MediumContents:
         rebuild = Rebuilder(self.header)
         sessions = _Sessions()
         for index, item in self._raw(1):

@@ -241,6 +241,14 @@ class Rebuilder:
         self._catalog_damaged = False
         self._in_catalog = False
 
+    def add_catalog(self, parts: list[CatalogSegment]) -> None:
+        """One data segment, described by all the parts of its catalog (read directly,
+        without its data blocks)."""
+        self._segment += 1
+        for part in sorted(parts, key=lambda p: p.part):
+            self._records.extend((r.block, r.record) for r in part.records)
+            self._extents.extend(part.extents)
+
     def result(self) -> MediumContents:
         self._finish_segment()
         return MediumContents(

@@ -470,3 +470,49 @@ def test_a_damaged_first_block_is_not_skipped_silently(header):
         )
     )
     assert len(later) == piece.last_block - piece.first_block  # all blocks after the damage
+
+
+class _Counting:
+    """A locatable source that counts the blocks read."""
+
+    def __init__(self, tape):
+        self.tape = tape
+        self.reads = 0
+
+    def read_block(self):
+        self.reads += 1
+        return self.tape.read_block()
+
+    @property
+    def position(self):
+        return self.tape.position
+
+    def locate(self, position):
+        self.tape.locate(position)
+
+
+def test_a_scan_walks_the_catalog_chain_without_reading_data():
+    header = new_header(segment_size=1 << 20)
+    payloads = [os.urandom(n) for n in (1_500_000, 10, 2_500_000)]
+    tape, _ = write_medium(header, [chunked(p, 1 << 16) for p in payloads])
+    full = MediumReader(tape).scan(full=True)
+    counting = _Counting(tape)
+    fast = MediumReader(counting).scan()
+    assert fast == full
+    assert fast.closed
+    assert counting.reads < 15  # header, end of data, a few catalog blocks: no data
+    assert len(tape) > 250
+
+
+def test_a_broken_catalog_chain_falls_back_to_reading_the_blocks():
+    header = new_header(segment_size=1 << 20)
+    tape, _ = write_medium(header, [chunked(os.urandom(3_000_000), 1 << 16)])
+    reader = MediumReader(tape)
+    catalogs = [r.block for r in records_of(reader, CatalogSegment)]
+    damaged = _damage(tape, catalogs[1], offset=70)
+    counting = _Counting(damaged)
+    contents = MediumReader(counting).scan()
+    assert contents.rebuilt_segments == (2,)
+    assert counting.reads > len(tape) // 2
+    never_closed = MemoryTape(tape.items[: catalogs[-1]])
+    assert not MediumReader(never_closed).scan().closed
