@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from typing import BinaryIO
 
-from smartmedia.errors import FieldOutOfRange, TruncatedRecord
+from smartmedia.errors import FieldOutOfRange, TruncatedRecord, ValidationError
 from smartmedia.format._blockio import BlockSink, BlockSource, EndOfData, Filemark
 from smartmedia.format._layout import MAX_BLOCK_SIZE
 
@@ -26,6 +26,10 @@ _CHUNK = 0xFFFF
 def export_awstape(source: BlockSource, out: BinaryIO) -> int:
     """Write everything ``source`` reads (to its end of data) to ``out``; returns the
     number of blocks and filemarks written."""
+    if not isinstance(source, BlockSource):
+        raise ValidationError(f"expected a BlockSource, got {type(source).__name__}", path="source")
+    if not callable(getattr(out, "write", None)):
+        raise ValidationError(f"expected a binary file, got {type(out).__name__}", path="out")
     previous = 0
     count = 0
     while True:
@@ -51,6 +55,10 @@ def import_awstape(stream: BinaryIO, sink: BlockSink) -> int:
     """Write the blocks and tape marks of the AWSTAPE ``stream`` to ``sink``; returns
     their number. Malformed input raises a :class:`~smartmedia.errors.FormatError`
     subclass with the byte offset; no block larger than the format's maximum is built."""
+    if not isinstance(sink, BlockSink):
+        raise ValidationError(f"expected a BlockSink, got {type(sink).__name__}", path="sink")
+    if not callable(getattr(stream, "read", None)):
+        raise ValidationError(f"expected a binary file, got {type(stream).__name__}", path="stream")
     count = 0
     offset = 0
     pending: list[bytes] = []

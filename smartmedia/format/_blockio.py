@@ -16,6 +16,8 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from smartmedia.errors import ValidationError
+
 __all__ = [
     "END_OF_DATA",
     "FILEMARK",
@@ -26,6 +28,7 @@ __all__ = [
     "Filemark",
     "LocatableBlockSource",
     "ReadResult",
+    "view_of",
 ]
 
 #: A block's bytes. Sources may hand out memoryviews of their own buffers, valid until
@@ -47,6 +50,21 @@ class EndOfData:
 
     def __repr__(self) -> str:
         return "END_OF_DATA"
+
+
+def view_of(data: object, what: str = "block") -> memoryview:
+    """``data`` as a flat byte view (no copy); a :class:`ValidationError` naming ``what``
+    if it is not bytes-like (a ``str``, ``None``...)."""
+    try:
+        view = memoryview(data)  # type: ignore[arg-type]
+    except TypeError:
+        raise ValidationError(
+            f"{what} must be bytes-like (bytes, bytearray, memoryview), not {type(data).__name__}",
+            path=what,
+        ) from None
+    if view.ndim != 1 or view.itemsize != 1:
+        view = view.cast("B")
+    return view
 
 
 FILEMARK = Filemark()

@@ -20,7 +20,7 @@ from smartmedia.errors import (
     UnsupportedVersion,
     ValidationError,
 )
-from smartmedia.format._blockio import Block
+from smartmedia.format._blockio import Block, view_of
 from smartmedia.format._layout import (
     BLOCK_HEADER,
     BLOCK_HEADER_SIZE,
@@ -143,7 +143,7 @@ class RawHeader(NamedTuple):
 
 def parse_header(block: Block, block_index: int | None = None) -> RawHeader:
     """The header of ``block`` checked (magic, header CRC, version, lengths), unbuilt."""
-    view = block if type(block) is bytes else memoryview(block).cast("B")
+    view = block if type(block) is bytes else view_of(block)
     size = len(view)
     at = block_index
     if size < BLOCK_HEADER_SIZE:
@@ -229,7 +229,7 @@ def parse_header(block: Block, block_index: int | None = None) -> RawHeader:
 def check_payload(block: Block, raw: RawHeader, block_index: int | None = None) -> memoryview:
     """The payload of ``block`` (a view, not a copy), its CRC32C checked."""
     start = raw.header_length
-    payload = memoryview(block)[start : start + raw.payload_length]
+    payload = view_of(block)[start : start + raw.payload_length]
     if _crc(payload) != raw.payload_crc:
         raise ChecksumMismatch(
             "payload checksum mismatch: the block's data is damaged",
@@ -311,7 +311,7 @@ def encode_data_block(
     last: bool = False,
 ) -> bytes:
     """One data block of an object version (the writer builds these without this copy)."""
-    view = memoryview(payload)
+    view = view_of(payload, "payload")
     if BLOCK_HEADER_SIZE + view.nbytes > MAX_BLOCK_SIZE:
         raise ValidationError(f"a payload of {view.nbytes} bytes does not fit in a block")
     header = pack_header(

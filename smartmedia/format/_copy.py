@@ -12,7 +12,7 @@ import attrs
 import crc32c
 
 from smartmedia.errors import FieldOutOfRange, ValidationError
-from smartmedia.format._blockio import Block
+from smartmedia.format._blockio import Block, view_of
 from smartmedia.format._codec import decode_medium_header, encode_medium_header
 from smartmedia.format._records import medium_id_check
 from smartmedia.model import Barcode, MediaType, MediumId
@@ -89,7 +89,7 @@ class PayloadDigest:
         self.bytes = 0
 
     def update_block(self, data: Block) -> None:
-        view = memoryview(data)
+        view = view_of(data)
         self._crc = crc32c.crc32c(view, crc32c.crc32c(view.nbytes.to_bytes(4, "little"), self._crc))
         self.blocks += 1
         self.bytes += view.nbytes

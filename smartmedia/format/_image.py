@@ -20,7 +20,7 @@ from types import TracebackType
 import crc32c
 
 from smartmedia.errors import DamagedMedium, EndOfMedium, MediumError, ValidationError
-from smartmedia.format._blockio import END_OF_DATA, FILEMARK, Block, ReadResult
+from smartmedia.format._blockio import END_OF_DATA, FILEMARK, Block, ReadResult, view_of
 from smartmedia.format._layout import MAX_BLOCK_SIZE
 from smartmedia.format._memory import DEFAULT_EARLY_WARNING
 
@@ -208,7 +208,7 @@ class TapeImage:
 
     def write_block(self, data: Block) -> bool:
         self._check(write=True)
-        view = memoryview(data)
+        view = view_of(data)
         size = view.nbytes
         if not 1 <= size <= MAX_BLOCK_SIZE:
             raise ValidationError(f"a block is 1..{MAX_BLOCK_SIZE} bytes, not {size}")

@@ -17,6 +17,7 @@ from smartmedia.format._blockio import (
     Block,
     Filemark,
     ReadResult,
+    view_of,
 )
 from smartmedia.format._layout import MAX_BLOCK_SIZE
 
@@ -86,7 +87,7 @@ class MemoryTape:
         return self.capacity is not None and self._used >= self.capacity - self.early_warning
 
     def write_block(self, data: Block) -> bool:
-        size = memoryview(data).nbytes
+        size = view_of(data).nbytes
         if not 1 <= size <= MAX_BLOCK_SIZE:
             raise ValidationError(f"a block is 1..{MAX_BLOCK_SIZE} bytes, not {size}")
         self._truncate()

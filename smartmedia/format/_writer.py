@@ -15,7 +15,7 @@ import attrs
 import crc32c
 
 from smartmedia.errors import EndOfMedium, ValidationError, WriterStateError
-from smartmedia.format._blockio import Block, BlockSink
+from smartmedia.format._blockio import Block, BlockSink, view_of
 from smartmedia.format._blocks import pack_header
 from smartmedia.format._codec import (
     CATALOG_FIXED_SIZE,
@@ -153,6 +153,8 @@ class MediumWriter:
         next_medium: NextMedium | None = None,
         now: Callable[[], _dt.datetime] = _utc_now,
     ) -> None:
+        if not isinstance(sink, BlockSink):
+            raise ValidationError(f"expected a BlockSink, got {type(sink).__name__}", path="sink")
         if not isinstance(header, MediumHeader):
             raise ValidationError(f"expected a MediumHeader, got {type(header).__name__}")
         self._next_medium = next_medium
@@ -330,9 +332,7 @@ class MediumWriter:
         filled = 0
         written = 0
         for chunk in chunks:
-            view = memoryview(chunk)
-            if view.ndim != 1 or view.itemsize != 1:
-                view = view.cast("B")
+            view = view_of(chunk, "chunk")
             size = view.nbytes
             offset = 0
             while offset < size:
