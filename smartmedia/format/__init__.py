@@ -23,6 +23,7 @@ from smartmedia.format._blockio import (
     Filemark,
     LocatableBlockSource,
     ReadResult,
+    view_of,
 )
 from smartmedia.format._blocks import (
     decode_block,
@@ -145,4 +146,5 @@ __all__ = [
     "identify",
     "import_awstape",
     "rewrite_header",
+    "view_of",
 ]

@@ -27,7 +27,7 @@ from smartmedia.errors import (
     ValidationError,
     WriteProtected,
 )
-from smartmedia.format import END_OF_DATA, FILEMARK, Block, Filemark, ReadResult
+from smartmedia.format import END_OF_DATA, FILEMARK, Block, Filemark, ReadResult, view_of
 from smartmedia.model import Cartridge, DriveSerial, MediaType
 from smartmedia.sim._clock import Clock, Process
 from smartmedia.sim._faults import Faults
@@ -212,7 +212,7 @@ class SimTapeDrive:
 
     def write_block(self, data: Block) -> bool:
         image = self._writable()
-        length = len(data)
+        length = view_of(data).nbytes
         if not 1 <= length <= self._max_block_size:
             raise ValidationError(
                 f"a block holds 1 to {self._max_block_size} bytes, not {length}", path="data"

@@ -192,3 +192,16 @@ def test_insert_unload_remove_cycle():
     assert image.count == 1
     drive.insert(image)
     assert drive.read_block() == b"data"
+
+
+def test_a_block_that_is_not_bytes_is_a_validation_error():
+    from smartmedia.copying import build_lab, mounted
+    from smartmedia.errors import ValidationError
+    from smartmedia.model import Barcode
+
+    lab = build_lab()
+    with mounted(lab.msl, Barcode("SCR001L9")) as drive:
+        for wrong in ("text", None, 5):
+            with pytest.raises(ValidationError):
+                drive.write_block(wrong)
+    lab.close()
