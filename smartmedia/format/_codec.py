@@ -111,20 +111,15 @@ def _id_bytes(medium_id: MediumId | None) -> bytes:
     return _NO_ID if medium_id is None else medium_id.to_bytes()
 
 
-def _decode_value(
-    block: Block,
+def _build(
+    header: BlockHeader,
+    payload: memoryview,
     kind: RecordType,
     build: Callable[[Reader, BlockHeader], _T],
     block_index: int | None,
 ) -> _T:
-    header, payload = decode_block(block, block_index=block_index)
-    if header.type != kind:
-        raise FieldOutOfRange(
-            f"expected a {kind.name.lower()} record, found record type {header.type}",
-            block=block_index,
-            field="type",
-            offset=6,
-        )
+    """The record of ``kind`` in ``payload``, every field checked, its session the
+    block header's."""
     reader = Reader(
         payload,
         what=kind.name.lower().replace("_", " "),
@@ -139,6 +134,23 @@ def _decode_value(
         ) from None
     _check_consistent(header, value, block_index)
     return value
+
+
+def _decode_value(
+    block: Block,
+    kind: RecordType,
+    build: Callable[[Reader, BlockHeader], _T],
+    block_index: int | None,
+) -> _T:
+    header, payload = decode_block(block, block_index=block_index)
+    if header.type != kind:
+        raise FieldOutOfRange(
+            f"expected a {kind.name.lower()} record, found record type {header.type}",
+            block=block_index,
+            field="type",
+            offset=6,
+        )
+    return _build(header, payload, kind, build, block_index)
 
 
 # medium header
@@ -369,6 +381,7 @@ def decode_session_end(block: Block, *, block_index: int | None = None) -> Sessi
 
 # catalog segment
 
+#: The records a catalog segment may carry (and every block may hold: see _BUILDERS).
 _RECORD_BUILDERS: dict[
     int, Callable[[Reader, BlockHeader], SessionStart | ObjectStart | SessionEnd]
 ] = {
@@ -548,10 +561,8 @@ Value = (
 )
 
 _BUILDERS: dict[int, Callable[[Reader, BlockHeader], object]] = {
+    **_RECORD_BUILDERS,
     RecordType.MEDIUM_HEADER: _build_medium_header,
-    RecordType.SESSION_START: _build_session_start,
-    RecordType.OBJECT_START: _build_object_start,
-    RecordType.SESSION_END: _build_session_end,
     RecordType.CATALOG: _build_catalog,
     RecordType.END_OF_DATA: _build_end_of_data,
 }
@@ -574,19 +585,7 @@ def decode_record(block: Block, *, block_index: int | None = None) -> Decoded:
     build = _BUILDERS.get(header.type)
     if build is None:
         return Decoded(header, None)
-    reader = Reader(
-        payload,
-        what=RecordType(header.type).name.lower().replace("_", " "),
-        base=header.header_length,
-        block=block_index,
-    )
-    try:
-        value = build(reader, header)
-    except ValidationError as error:
-        raise FieldOutOfRange(
-            f"{reader.what}: {error.message}", block=block_index, field=error.path or None
-        ) from None
-    _check_consistent(header, value, block_index)
+    value = _build(header, payload, RecordType(header.type), build, block_index)
     return Decoded(header, value)  # type: ignore[arg-type]
 
 

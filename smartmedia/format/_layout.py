@@ -189,9 +189,6 @@ class Reader:
                 error.reason, block=self.block, field=field, offset=start
             ) from None
 
-    def end(self) -> None:
-        """Trailing bytes are allowed (later minor versions append fields): nothing to do."""
-
 
 class Writer:
     """Builds a record payload; string limits are checked as the spec sets them."""
@@ -203,9 +200,6 @@ class Writer:
 
     def pack(self, layout: struct.Struct, *values: object) -> None:
         self.parts.append(layout.pack(*values))
-
-    def u8(self, value: int) -> None:
-        self.parts.append(value.to_bytes(1, "little"))
 
     def u16(self, value: int) -> None:
         self.parts.append(value.to_bytes(2, "little"))

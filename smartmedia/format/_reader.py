@@ -101,15 +101,17 @@ class VerifyReport:
         return self.complete and not self.damaged
 
 
+def _check_position(claimed: int, index: int) -> None:
+    """A block names its own position: one read elsewhere is misplaced (or spliced in)."""
+    if claimed != index:
+        raise FieldOutOfRange(
+            f"the block says it is block {claimed}", block=index, field="block_index", offset=32
+        )
+
+
 def _checked_header(block: object, index: int) -> RawHeader:
     raw = parse_header(block, index)  # type: ignore[arg-type]
-    if raw.block_index != index:
-        raise FieldOutOfRange(
-            f"the block says it is block {raw.block_index}",
-            block=index,
-            field="block_index",
-            offset=32,
-        )
+    _check_position(raw.block_index, index)
     return raw
 
 
@@ -189,8 +191,8 @@ class MediumReader:
             yield index, item
 
     def records(self, start: int = 1) -> Iterator[Item]:
-        """Every block from ``start`` on, decoded and checked, up to the end-of-data
-        record's filemark (or the end of recorded data on a medium never closed)."""
+        """Every block and filemark from ``start`` on, decoded and checked, up to the
+        end-of-data record (or the end of recorded data on a medium never closed)."""
         for index, item in self._raw(start):
             if isinstance(item, Filemark):
                 yield FilemarkAt(index)
@@ -200,13 +202,7 @@ class MediumReader:
                 continue
             try:
                 decoded = decode_record(item, block_index=index)  # type: ignore[arg-type]
-                if decoded.header.block_index != index:
-                    raise FieldOutOfRange(
-                        f"the block says it is block {decoded.header.block_index}",
-                        block=index,
-                        field="block_index",
-                        offset=32,
-                    )
+                _check_position(decoded.header.block_index, index)
             except FormatError as error:
                 yield DamagedBlock.of(index, error)
                 continue

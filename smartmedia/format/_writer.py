@@ -256,14 +256,7 @@ class MediumWriter:
             raise WriterStateError("end_session() without a session")
         if not status.is_finished:
             raise ValidationError(f"a session ends with a finished status, not {status.value}")
-        record = SessionEnd(
-            session=session.session,
-            ended=self._now() if ended is None else ended,
-            status=status,
-            objects=self._session_objects,
-            bytes=self._session_bytes,
-        )
-        self._segment_record(record, encode_session_end(record, block_index=self._position))
+        record = self._write_session_end(status, None, ended)
         self._session = None
         return record
 
@@ -289,7 +282,6 @@ class MediumWriter:
         self._position = 0
         self._early_warning = False
         self._segment = _Segment(1)
-        self._segments = 0
         self._last_catalog = 0
         self._medium_sessions = 0
         self._medium_blocks = 0
@@ -473,7 +465,6 @@ class MediumWriter:
             self._write(catalog_block(value, part, block_index=self._position))
         self._filemark()
         self._last_catalog = first_part
-        self._segments += 1
         self._segment = _Segment(segment.number + 1)
 
     def _close_medium(self) -> None:
@@ -481,25 +472,31 @@ class MediumWriter:
         record = EndOfDataRecord(
             last_catalog=self._last_catalog,
             sessions=self._medium_sessions,
-            segments=self._segments,
+            segments=self._segment.number - 1,  # those closed: the open one is empty
             data_blocks=self._medium_blocks,
             bytes=self._medium_bytes,
         )
         self._write(encode_end_of_data(record, block_index=self._position))
         self._filemark()
 
-    def _write_session_end(self, status: SessionStatus, continues_on: MediumId | None) -> None:
+    def _write_session_end(
+        self,
+        status: SessionStatus,
+        continues_on: MediumId | None,
+        ended: _dt.datetime | None = None,
+    ) -> SessionEnd:
         session = self._session
         assert session is not None
         record = SessionEnd(
             session=session.session,
-            ended=self._now(),
+            ended=self._now() if ended is None else ended,
             status=status,
             objects=self._session_objects,
             bytes=self._session_bytes,
             continues_on=continues_on,
         )
         self._segment_record(record, encode_session_end(record, block_index=self._position))
+        return record
 
     def _switch_medium(self) -> None:
         """The medium is past early warning: close it and go on on the next one."""
