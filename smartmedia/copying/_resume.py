@@ -10,9 +10,9 @@ from __future__ import annotations
 import attrs
 
 from smartmedia.copying._site import Site
-from smartmedia.copying._verify import digest_text, read_back, source_digest
+from smartmedia.copying._verify import copy_medium, digest_text, read_back, source_digest
 from smartmedia.errors import SmartMediaError
-from smartmedia.model import Medium, MediumId, MediumState
+from smartmedia.model import MediumId
 from smartmedia.model import _validators as v
 
 __all__ = ["ResumeReport", "resume"]
@@ -49,24 +49,16 @@ def resume(site: Site) -> ResumeReport:
             library = site.library(target.location.library or site.target_library)
             back = read_back(library, target.barcode, source=source.id, digest=digest)
             now = site.now()
-            copy = Medium(
-                id=back.header.medium_id,
+            copy = copy_medium(
+                source,
+                target,
+                medium_id=back.header.medium_id,
                 label=back.header.label,
                 media_type=target.media_type,
                 pool=target.pool,
-                capacity=target.capacity,
-                formatted_at=now,
-                barcode=target.barcode,
-                bytes_used=min(source.bytes_used, target.capacity),
-                write_count=target.write_count + 1,
-                first_written=now,
-                last_written=now,
                 protection=source.protection,
                 location=target.location,
-                condition=target.condition,
-                state=MediumState.NON_APPENDABLE,
-                original=source.id,
-                copy_generation=1,
+                now=now,
             )
             catalog.complete_copy(job.id, [copy], verified=True, digest=digest_text(digest), at=now)
             committed.append(copy.id)

@@ -30,7 +30,7 @@ from smartmedia.copying._events import (
 )
 from smartmedia.copying._report import CopyReport, OutcomeState, TaskOutcome
 from smartmedia.copying._site import Site
-from smartmedia.copying._verify import digest_text, read_back, source_digest
+from smartmedia.copying._verify import copy_medium, digest_text, read_back, source_digest
 from smartmedia.devices import CopyHandle, CopyOrder, CopyResult, CopyState
 from smartmedia.errors import (
     CatalogError,
@@ -42,13 +42,22 @@ from smartmedia.errors import (
 )
 from smartmedia.format import CopyIdentity
 from smartmedia.model import (
+    Barcode,
     Location,
     Medium,
     MediumCondition,
     MediumId,
     MediumState,
 )
-from smartmedia.planning import AfterCopy, CopyPlan, CopyPolicy, CopyTask, Selection, plan_copies
+from smartmedia.planning import (
+    AfterCopy,
+    CopyPlan,
+    CopyPolicy,
+    CopyTask,
+    Selection,
+    TargetPiece,
+    plan_copies,
+)
 
 __all__ = ["CopyRunner"]
 
@@ -198,13 +207,10 @@ class CopyRunner:
         )
 
     def _target_record(
-        self, piece: object, policy: CopyPolicy, now: _dt.datetime
+        self, piece: TargetPiece, policy: CopyPolicy, now: _dt.datetime
     ) -> tuple[MediumId, MediumId, str]:
         """The catalog medium of the target cartridge (recorded now if it was unknown),
         and the medium ID and label the copy gets."""
-        from smartmedia.planning import TargetPiece
-
-        assert isinstance(piece, TargetPiece)
         catalog = self.site.catalog
         known = [
             m
@@ -276,7 +282,7 @@ class CopyRunner:
                     read_back=self.read_back,
                 )
             )
-            copy = self._commit(run, result, policy)
+            copy = self._commit(run, policy)
         except (SmartMediaError, _CopyError) as error:
             self._failed(ctx, run, error)
             return
@@ -294,35 +300,24 @@ class CopyRunner:
         emit(Committed(at=self.site.now(), source=source.id, copies=(copy.id,)))
         self._after_copy(copy, policy)
 
-    def _commit(self, run: _Running, result: CopyResult, policy: CopyPolicy) -> Medium:
-        catalog = self.site.catalog
-        source = run.source
+    def _commit(self, run: _Running, policy: CopyPolicy) -> Medium:
         piece = run.task.targets[0]
-        target = catalog.medium(run.job.targets[0])
+        target = self.site.catalog.medium(run.job.targets[0])
         now = self.site.now()
-        copy = Medium(
-            id=run.copy_id,
+        copy = copy_medium(
+            run.source,
+            target,
+            medium_id=run.copy_id,
             label=run.label,
             media_type=piece.media_type,
             pool=policy.target_pool,
-            capacity=target.capacity,
-            formatted_at=now,
-            barcode=piece.barcode,
-            bytes_used=min(source.bytes_used, target.capacity),
-            write_count=target.write_count + 1,
-            first_written=now,
-            last_written=now,
-            protection=policy.protection or source.protection,
+            protection=policy.protection or run.source.protection,
             location=self._location_of(piece.barcode) or target.location,
-            condition=target.condition,
-            state=MediumState.NON_APPENDABLE,
-            original=source.id,
-            copy_generation=1,
+            now=now,
         )
-        catalog.complete_copy(
+        self.site.catalog.complete_copy(
             run.job.id, [copy], verified=True, digest=digest_text(run.digest), at=now
         )
-        del result
         return copy
 
     def _failed(self, ctx: _Context, run: _Running, error: BaseException) -> None:
@@ -404,10 +399,7 @@ class CopyRunner:
             )
         queue.clear()
 
-    def _location_of(self, barcode: object) -> Location | None:
-        from smartmedia.model import Barcode
-
-        assert isinstance(barcode, Barcode)
+    def _location_of(self, barcode: Barcode) -> Location | None:
         try:
             return self.site.library(self.site.target_library).inventory().location_of(barcode)
         except DeviceError:

@@ -9,15 +9,61 @@ library it is in, and must verify, carry the digest, and name the source as orig
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import attrs
 
 from smartmedia.copying._mount import mounted
 from smartmedia.devices import TapeLibrary
 from smartmedia.errors import VerificationFailed
 from smartmedia.format import MediumHeader, MediumReader, VerifyReport
-from smartmedia.model import Barcode, MediumId
+from smartmedia.model import (
+    Barcode,
+    Location,
+    MediaType,
+    Medium,
+    MediumId,
+    MediumState,
+    Protection,
+)
 
-__all__ = ["ReadBack", "digest_text", "read_back", "source_digest"]
+__all__ = ["ReadBack", "copy_medium", "digest_text", "read_back", "source_digest"]
+
+
+def copy_medium(
+    source: Medium,
+    target: Medium,
+    *,
+    medium_id: MediumId,
+    label: str,
+    media_type: MediaType,
+    pool: str,
+    protection: Protection,
+    location: Location,
+    now: _dt.datetime,
+) -> Medium:
+    """What the catalog records a verified copy of ``source`` on cartridge ``target`` as:
+    a new, non-appendable medium of its own, linked to ``source`` (generation 1), written
+    once more than the cartridge was, keeping the cartridge's capacity and condition."""
+    return Medium(
+        id=medium_id,
+        label=label,
+        media_type=media_type,
+        pool=pool,
+        capacity=target.capacity,
+        formatted_at=now,
+        barcode=target.barcode,
+        bytes_used=min(source.bytes_used, target.capacity),
+        write_count=target.write_count + 1,
+        first_written=now,
+        last_written=now,
+        protection=protection,
+        location=location,
+        condition=target.condition,
+        state=MediumState.NON_APPENDABLE,
+        original=source.id,
+        copy_generation=1,
+    )
 
 
 def digest_text(value: int) -> str:
