@@ -49,11 +49,10 @@ from smartmedia.copying._backup_media import (
     BackupCartridge,
     CartridgeSink,
     SourceFailed,
-    dismount,
     element_of,
     guarded,
-    mount_cartridge,
 )
+from smartmedia.copying._mount import mount
 from smartmedia.copying._site import Site
 from smartmedia.errors import (
     DeviceError,
@@ -388,7 +387,7 @@ class BackupWriter:
             location=Location.slot(self.library_name, where[2]),
         )
         self.site.catalog.add_medium(cartridge.medium)
-        cartridge.mounted = mount_cartridge(self.library, barcode, self.pool.media_type)
+        cartridge.mounted = mount(self.library, barcode, self.pool.media_type)
         cartridge.started = self.site.now()
         drive = cartridge.mounted.drive
         if drive.max_block_size < self.block_size:
@@ -415,7 +414,7 @@ class BackupWriter:
         if cartridge.mounted is None:
             return
         cartridge.finished = self.site.now()
-        ordinal = dismount(cartridge.mounted)
+        ordinal = cartridge.mounted.release()
         cartridge.mounted = None
         if cartridge.medium is not None and cartridge.medium.location.ordinal != ordinal:
             cartridge.medium = attrs.evolve(

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from smartmedia.copying._mount import Mount
 from smartmedia.devices import TapeDrive, TapeLibrary
 from smartmedia.errors import (
     DeviceError,
     MediumError,
-    ValidationError,
 )
 from smartmedia.format import (
     Block,
@@ -26,7 +26,6 @@ from smartmedia.format import (
 from smartmedia.model import (
     Barcode,
     Location,
-    MediaType,
     Medium,
 )
 
@@ -36,26 +35,12 @@ if TYPE_CHECKING:
 __all__ = [
     "BackupCartridge",
     "CartridgeSink",
-    "Mounted",
     "SourceFailed",
-    "dismount",
     "element_of",
     "guarded",
-    "mount_cartridge",
 ]
 
 # ---------------------------------------------------------------------- cartridge moves
-
-
-@attrs.define
-class Mounted:
-    """A cartridge loaded into a drive of ``library`` from storage slot ``slot``."""
-
-    library: TapeLibrary
-    barcode: Barcode
-    slot: int
-    drive_address: int
-    drive: TapeDrive
 
 
 def element_of(library: TapeLibrary, barcode: Barcode) -> tuple[str, int, int] | None:
@@ -70,49 +55,6 @@ def element_of(library: TapeLibrary, barcode: Barcode) -> tuple[str, int, int] |
             if element.cartridge is not None and element.cartridge.barcode == barcode:
                 return kind, element.address, element.ordinal
     return None
-
-
-def mount_cartridge(library: TapeLibrary, barcode: Barcode, media_type: MediaType) -> Mounted:
-    """Load ``barcode`` from its storage slot into a free drive of ``library`` that can
-    read (and, for its own generation, write) ``media_type``."""
-    inventory = library.inventory()
-    slot = next(
-        (s for s in inventory.slots if s.cartridge is not None and s.cartridge.barcode == barcode),
-        None,
-    )
-    if slot is None:
-        raise ValidationError(
-            f"{barcode} is not in a storage slot of library {library.name}", path="barcode"
-        )
-    drive = next(
-        (d for d in inventory.drives if d.cartridge is None and d.generation.can_read(media_type)),
-        None,
-    )
-    if drive is None:
-        raise ValidationError(
-            f"library {library.name} has no free drive that reads {media_type} media",
-            path="library",
-        )
-    library.move(slot.address, drive.address)
-    return Mounted(
-        library=library,
-        barcode=barcode,
-        slot=slot.address,
-        drive_address=drive.address,
-        drive=library.drive(drive.address),
-    )
-
-
-def dismount(mounted: Mounted) -> int:
-    """Unload the cartridge and put it back into the slot it came from (or, if that one
-    was filled meanwhile, into the first free slot); the ordinal of the slot."""
-    mounted.drive.unload()
-    slots = mounted.library.inventory().slots
-    home = next(s for s in slots if s.address == mounted.slot)
-    if home.cartridge is not None:
-        home = next((s for s in slots if s.cartridge is None), home)
-    mounted.library.move(mounted.drive_address, home.address)
-    return home.ordinal
 
 
 # ------------------------------------------------------------------------------- writer
@@ -140,7 +82,7 @@ class BackupCartridge:
     barcode: Barcode
     header: MediumHeader
     medium: Medium | None = None
-    mounted: Mounted | None = None
+    mounted: Mount | None = None
     started: _dt.datetime | None = None
     finished: _dt.datetime | None = None
     full: bool = False

@@ -27,7 +27,8 @@ import datetime as _dt
 from collections.abc import Callable, Sequence
 
 from smartmedia.catalog import Position, RecycleResult
-from smartmedia.copying._backup_media import dismount, element_of, mount_cartridge
+from smartmedia.copying._backup_media import element_of
+from smartmedia.copying._mount import mount
 from smartmedia.copying._restore_moves import (
     import_cartridge,
     prepare_restore,
@@ -120,7 +121,7 @@ def _read_piece(
     assert source.medium.barcode is not None
     library = site.library(source.library)
     try:
-        mounted = mount_cartridge(library, source.medium.barcode, source.medium.media_type)
+        mounted = mount(library, source.medium.barcode, source.medium.media_type)
     except (ValidationError, DeviceError) as error:  # not in its slot, no free drive...
         raise _Damaged(error, None) from error
     progress.media.append(source.medium.id)
@@ -167,7 +168,7 @@ def _read_piece(
         raise _Damaged(error, block if where is None else where) from error
     finally:
         with contextlib.suppress(DeviceError):  # if stuck, the inventory shows it in the drive
-            dismount(mounted)
+            mounted.release()
 
 
 def _resumable(drive: TapeDrive, position: Position, block: int, index: int, sequence: int) -> bool:

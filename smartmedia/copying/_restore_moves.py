@@ -6,7 +6,8 @@ from __future__ import annotations
 import attrs
 
 from smartmedia.catalog import ImportReport, Position, import_medium
-from smartmedia.copying._backup_media import dismount, element_of, mount_cartridge
+from smartmedia.copying._backup_media import element_of
+from smartmedia.copying._mount import mount
 from smartmedia.copying._restore_values import (
     Move,
     Mover,
@@ -353,7 +354,7 @@ def import_cartridge(site: Site, barcode: Barcode, *, library: str) -> ImportRep
     inventory = chosen.inventory()
     cartridge = next(s.cartridge for s in inventory.slots if s.ordinal == found[2])
     assert cartridge is not None
-    mounted = mount_cartridge(chosen, barcode, cartridge.media_type)
+    mounted = mount(chosen, barcode, cartridge.media_type)
     try:
         return import_medium(
             site.catalog,
@@ -361,4 +362,4 @@ def import_cartridge(site: Site, barcode: Barcode, *, library: str) -> ImportRep
             location=Location.slot(chosen.name, found[2]),
         )
     finally:
-        dismount(mounted)
+        mounted.release()
