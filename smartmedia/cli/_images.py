@@ -13,46 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from smartmedia.errors import MediumError, ValidationError
-from smartmedia.format import END_OF_DATA, IMAGE_MAGIC, LocatableBlockSource, ReadResult, TapeImage
-from smartmedia.sim import CartridgeImage, FileImage
+from smartmedia.errors import ValidationError
+from smartmedia.format import IMAGE_MAGIC, LocatableBlockSource, TapeImage
+from smartmedia.sim import CartridgeSource, FileImage
 
-__all__ = ["CartridgeSource", "open_medium"]
+__all__ = ["open_medium"]
 
 _CARTRIDGE_MAGIC = b"SMTAPE\x00\x01"
-
-
-class CartridgeSource:
-    """A simulated cartridge's image read as a tape: a locatable block source."""
-
-    def __init__(self, image: CartridgeImage) -> None:
-        self._image = image
-        self._position = 0
-
-    @property
-    def position(self) -> int:
-        return self._position
-
-    def locate(self, position: int) -> None:
-        if type(position) is not int or position < 0:
-            raise ValidationError(f"cannot locate to {position!r}", path="position")
-        self._position = min(position, self._image.count)
-
-    def read_block(self) -> ReadResult:
-        if self._position >= self._image.count:
-            return END_OF_DATA
-        position = self._position
-        self._position += 1
-        try:
-            return self._image.read(position)
-        except MediumError:
-            raise
-        except (OSError, ValueError) as error:
-            raise MediumError(
-                f"block {position} cannot be read: {error}",
-                barcode=str(self._image.barcode),
-                block=position,
-            ) from None
 
 
 @contextmanager

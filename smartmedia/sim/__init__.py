@@ -20,7 +20,7 @@ from smartmedia.sim._faults import (
     RobotFault,
     StreamDeath,
 )
-from smartmedia.sim._image import CartridgeImage, MemoryImage, SyntheticRun
+from smartmedia.sim._image import CartridgeImage, CartridgeSource, MemoryImage, SyntheticRun
 from smartmedia.sim._library import SimTapeLibrary
 from smartmedia.sim._stores import CartridgeStore, DirectoryStore, MemoryStore
 from smartmedia.sim._vls import SimVLS
@@ -28,6 +28,7 @@ from smartmedia.sim._vls import SimVLS
 __all__ = [
     "EARLY_WARNING",
     "CartridgeImage",
+    "CartridgeSource",
     "CartridgeStore",
     "Clock",
     "DirectoryStore",

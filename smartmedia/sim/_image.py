@@ -22,11 +22,11 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
-from smartmedia.errors import ValidationError
-from smartmedia.format import FILEMARK, Block, Filemark
+from smartmedia.errors import MediumError, ValidationError
+from smartmedia.format import END_OF_DATA, FILEMARK, Block, Filemark, ReadResult
 from smartmedia.model import Barcode, Cartridge, MediaType
 
-__all__ = ["CartridgeImage", "MemoryImage", "SyntheticRun"]
+__all__ = ["CartridgeImage", "CartridgeSource", "MemoryImage", "SyntheticRun"]
 
 #: An object as images hold it: a block's bytes, or :data:`FILEMARK`.
 Object = Block | Filemark
@@ -309,3 +309,38 @@ class MemoryImage(CartridgeImage):
     def revert(self) -> None:
         if self.count > self._durable:
             self.truncate(self._durable)
+
+
+class CartridgeSource:
+    """A cartridge's image read as a tape, with no drive in between: a
+    :class:`~smartmedia.format.LocatableBlockSource` (for tools that read cartridge files
+    and for checks that must not go through the simulated devices and their faults)."""
+
+    def __init__(self, image: CartridgeImage) -> None:
+        self._image = image
+        self._position = 0
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def locate(self, position: int) -> None:
+        if type(position) is not int or position < 0:
+            raise ValidationError(f"cannot locate to {position!r}", path="position")
+        self._position = min(position, self._image.count)
+
+    def read_block(self) -> ReadResult:
+        if self._position >= self._image.count:
+            return END_OF_DATA
+        position = self._position
+        self._position += 1
+        try:
+            return self._image.read(position)
+        except MediumError:
+            raise
+        except (OSError, ValueError) as error:
+            raise MediumError(
+                f"block {position} cannot be read: {error}",
+                barcode=str(self._image.barcode),
+                block=position,
+            ) from None

@@ -25,17 +25,15 @@ from smartmedia.copying import (
 )
 from smartmedia.errors import SmartMediaError
 from smartmedia.format import (
-    END_OF_DATA,
     MediumHeader,
     MediumReader,
-    ReadResult,
     VerifyReport,
 )
 from smartmedia.model import (
     Barcode,
 )
 from smartmedia.planning import CopyPolicy
-from smartmedia.sim import Faults
+from smartmedia.sim import CartridgeSource, Faults
 
 __all__ = ["Outcome", "PowerCut", "check_site", "run_scenario", "small_backups"]
 
@@ -94,7 +92,7 @@ def check_site(
             if catalog.copies_of(original.id):
                 problems.append(f"a copy of the damaged source {barcode} was recorded")
             continue
-        reader = MediumReader(_ImageSource(lab, barcode))
+        reader = MediumReader(CartridgeSource(lab.store.get(barcode)))
         source = reader.verify()
         position = catalog.positions_on_medium(original.id)[0]
         session = position.object_version.session
@@ -107,7 +105,7 @@ def check_site(
                 problems.append(f"copy {copy.id} has no barcode")
                 continue
             try:
-                header, target = _read_twice(lab, copy.barcode)
+                header, target = _read_copy(lab, copy.barcode)
             except SmartMediaError as error:
                 problems.append(f"copy {copy.id} on {copy.barcode} cannot be read: {error}")
                 continue
@@ -118,32 +116,9 @@ def check_site(
     return problems
 
 
-class _ImageSource:
-    """A cartridge's recorded objects read straight from the store: the check's oracle,
-    untouched by the faults armed on drives and robots."""
-
-    def __init__(self, lab: Lab, barcode: Barcode) -> None:
-        self._image = lab.store.get(barcode)
-        self._position = 0
-
-    @property
-    def position(self) -> int:
-        return self._position
-
-    def locate(self, position: int) -> None:
-        self._position = position
-
-    def read_block(self) -> ReadResult:
-        if self._position >= self._image.count:
-            return END_OF_DATA
-        item = self._image.read(self._position)
-        self._position += 1
-        return item
-
-
-def _read_twice(lab: Lab, barcode: Barcode) -> tuple[MediumHeader, VerifyReport]:
+def _read_copy(lab: Lab, barcode: Barcode) -> tuple[MediumHeader, VerifyReport]:
     """Read a copy back, from the store itself."""
-    reader = MediumReader(_ImageSource(lab, barcode))
+    reader = MediumReader(CartridgeSource(lab.store.get(barcode)))
     return reader.header, reader.verify()
 
 
