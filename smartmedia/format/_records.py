@@ -46,6 +46,7 @@ __all__ = [
     "Extent",
     "MediumHeader",
     "ObjectStart",
+    "Record",
     "SessionEnd",
     "SessionStart",
     "medium_id_check",
@@ -246,6 +247,7 @@ class SessionEnd:
     )
 
 
+#: The records of a data segment that its catalog segment carries.
 Record = SessionStart | ObjectStart | SessionEnd
 
 
@@ -254,7 +256,7 @@ class CatalogRecord:
     """A session or object record of the data segment, at its block."""
 
     block: int = attrs.field(validator=_uint(64))
-    record: SessionStart | ObjectStart | SessionEnd = attrs.field(
+    record: Record = attrs.field(
         validator=v.instance_of((SessionStart, ObjectStart, SessionEnd))
     )
 

@@ -18,6 +18,7 @@ from smartmedia.format._records import (
     Extent,
     MediumHeader,
     ObjectStart,
+    Record,
     SessionEnd,
     SessionStart,
 )
@@ -109,9 +110,6 @@ class MediumContents:
             if found.session == session and found.index == index:
                 return found
         return None
-
-
-Record = SessionStart | ObjectStart | SessionEnd
 
 
 class _Observed:

@@ -27,15 +27,6 @@ from smartmedia.model import _validators as v
 __all__ = ["AfterCopy", "CopyPolicy", "Inventory", "Profiles", "Selection"]
 
 
-def _tuple_of(kind: type) -> v.Validator:
-    return v.tuple_of(kind)
-
-
-def _optional_natural(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
-    if value is not None:
-        v.natural(instance, attribute, value)
-
-
 def _optional_positive(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if value is not None:
         v.positive(instance, attribute, value)
@@ -62,18 +53,18 @@ class Selection:
     :meth:`matching`.
     """
 
-    media: tuple[MediumId, ...] = attrs.field(default=(), validator=_tuple_of(MediumId))
-    barcodes: tuple[Barcode, ...] = attrs.field(default=(), validator=_tuple_of(Barcode))
-    sessions: tuple[SessionId, ...] = attrs.field(default=(), validator=_tuple_of(SessionId))
-    pools: tuple[str, ...] = attrs.field(default=(), validator=_tuple_of(str))
-    media_types: tuple[MediaType, ...] = attrs.field(default=(), validator=_tuple_of(MediaType))
+    media: tuple[MediumId, ...] = attrs.field(default=(), validator=v.tuple_of(MediumId))
+    barcodes: tuple[Barcode, ...] = attrs.field(default=(), validator=v.tuple_of(Barcode))
+    sessions: tuple[SessionId, ...] = attrs.field(default=(), validator=v.tuple_of(SessionId))
+    pools: tuple[str, ...] = attrs.field(default=(), validator=v.tuple_of(str))
+    media_types: tuple[MediaType, ...] = attrs.field(default=(), validator=v.tuple_of(MediaType))
     written_after: _dt.datetime | None = attrs.field(
         default=None, validator=v.optional(v.aware_datetime)
     )
     written_before: _dt.datetime | None = attrs.field(
         default=None, validator=v.optional(v.aware_datetime)
     )
-    objects: tuple[str, ...] = attrs.field(default=(), validator=_tuple_of(str))
+    objects: tuple[str, ...] = attrs.field(default=(), validator=v.tuple_of(str))
     fewer_copies_than: int | None = attrs.field(default=None, validator=_optional_positive)
     min_age: _dt.timedelta | None = attrs.field(default=None, validator=_optional_duration)
     label_pattern: str | None = attrs.field(
@@ -159,8 +150,8 @@ class Inventory:
     """
 
     target: Library = attrs.field(validator=v.instance_of(Library))
-    readers: tuple[MediaType, ...] = attrs.field(default=(), validator=_tuple_of(MediaType))
-    busy: tuple[str, ...] = attrs.field(default=(), validator=_tuple_of(str))
+    readers: tuple[MediaType, ...] = attrs.field(default=(), validator=v.tuple_of(MediaType))
+    busy: tuple[str, ...] = attrs.field(default=(), validator=v.tuple_of(str))
 
     @classmethod
     def from_libraries(
