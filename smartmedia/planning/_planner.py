@@ -96,8 +96,9 @@ def plan_copies(
     _check_inputs(selection, policy, inventory, profiles, now)
     everything = catalog.media()
     copy_counts = Counter(m.original for m in everything if m.original is not None)
+    held = reserved_media(catalog)
     sources, unplaced = select_sources(
-        selection, policy, catalog, now, media=everything, copy_counts=copy_counts
+        selection, policy, catalog, now, media=everything, copy_counts=copy_counts, held=held
     )
 
     target = inventory.target
@@ -111,7 +112,6 @@ def plan_copies(
     readers = inventory.readers or tuple({d.generation for d in target.drives})
     writable = frozenset(m for m in MediaType if any(d.generation.can_write(m) for d in drives))
     readable = frozenset(m for m in MediaType if any(r.can_read(m) for r in readers))
-    held = reserved_media(catalog)
     found = candidates(
         inventory,
         policy,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 
 from smartmedia.catalog import CatalogView, CopyJobState
 from smartmedia.errors import UnknownEntity
@@ -117,11 +117,12 @@ def select_sources(
     *,
     media: Sequence[Medium],
     copy_counts: Mapping[MediumId, int],
+    held: Set[MediumId],
 ) -> tuple[list[Medium], list[Unplaced]]:
     """The media to copy (by ID) and the selected media left out, with reasons.
 
-    ``media`` is every medium of the catalog and ``copy_counts`` the copies each
-    original has, read once by the caller.
+    ``media`` is every medium of the catalog, ``copy_counts`` the copies each original
+    has and ``held`` the media reserved copy jobs hold, read once by the caller.
     """
     out: list[Unplaced] = []
     if selection.is_explicit:
@@ -130,7 +131,6 @@ def select_sources(
         # criteria look only at originals that hold data: the rest is never a source
         candidates = [m for m in media if not m.is_copy and m.state.holds_data and m.bytes_used]
     virtual = {lib.name for lib in catalog.libraries() if lib.virtual}
-    held = reserved_media(catalog)
     sources: list[Medium] = []
     for medium in candidates:
         if not _matches(selection, catalog, medium, now, copy_counts):
