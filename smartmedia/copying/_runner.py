@@ -256,7 +256,7 @@ class CopyRunner:
             return
         try:
             if result.state is not CopyState.COMPLETED:
-                raise _CopyError(result.error or "the copy failed")
+                raise _CopyError(result.error or "the copy failed", result.faulty_medium)
             if result.digest is None:
                 raise VerificationFailed(
                     "the VLS reported no digest for the copy: it cannot be verified"
@@ -325,12 +325,9 @@ class CopyRunner:
         reason = _reason(error)
         self._release(run.job, reason)
         source = run.source
-        barcode = run.task.targets[0].barcode
-        # the device names the cartridge at fault in its error
-        target_fault = str(barcode) in reason
-        source_fault = (
-            source.barcode is not None and str(source.barcode) in reason and not target_fault
-        )
+        faulty = error.faulty_medium if isinstance(error, _CopyError) else None
+        target_fault = faulty is not None and faulty == run.task.targets[0].barcode
+        source_fault = faulty is not None and faulty == source.barcode
         if target_fault:
             self._mark_poor(run.job.targets[0])
         if source_fault or run.attempt > self.retries:
@@ -430,7 +427,12 @@ class CopyRunner:
 
 
 class _CopyError(Exception):
-    """A copy order that ended failed (its device error text)."""
+    """A copy order that ended failed: the device's error text, and the cartridge a
+    medium error lay with when the device named one."""
+
+    def __init__(self, message: str, faulty_medium: Barcode | None) -> None:
+        super().__init__(message)
+        self.faulty_medium = faulty_medium
 
 
 def _reason(error: BaseException) -> str:

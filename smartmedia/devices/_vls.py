@@ -125,8 +125,11 @@ class CopyResult:
     was written after the header, set only when the copy completed and the device
     computed it from the bytes it wrote (``None`` otherwise — e.g. a simulator copying
     synthetic content by size writes no bytes, so it claims no digest). ``error`` says
-    why a copy failed or was cancelled. ``drive`` is the physical drive that wrote the
-    target; ``started`` and ``finished`` are device clock times (seconds).
+    why a copy failed or was cancelled; ``faulty_medium`` names the cartridge (source or
+    target) a medium error lay with, when the device can tell — a copy runner retires a
+    bad target and retries elsewhere, but gives up on a bad source. ``drive`` is the
+    physical drive that wrote the target; ``started`` and ``finished`` are device clock
+    times (seconds).
     """
 
     handle: CopyHandle = attrs.field(validator=_of(CopyHandle))
@@ -135,6 +138,7 @@ class CopyResult:
     bytes_copied: int = attrs.field(default=0, validator=_natural)
     digest: int | None = attrs.field(default=None)
     error: str | None = attrs.field(default=None)
+    faulty_medium: Barcode | None = attrs.field(default=None, validator=v.optional(_of(Barcode)))
     drive: DriveSerial | None = attrs.field(default=None)
     started: float | None = attrs.field(default=None)
     finished: float | None = attrs.field(default=None)

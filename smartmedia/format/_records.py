@@ -256,9 +256,7 @@ class CatalogRecord:
     """A session or object record of the data segment, at its block."""
 
     block: int = attrs.field(validator=_uint(64))
-    record: Record = attrs.field(
-        validator=v.instance_of((SessionStart, ObjectStart, SessionEnd))
-    )
+    record: Record = attrs.field(validator=v.instance_of((SessionStart, ObjectStart, SessionEnd)))
 
 
 @attrs.frozen(kw_only=True)

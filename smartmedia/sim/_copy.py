@@ -42,6 +42,7 @@ from smartmedia.errors import (
     WriteProtected,
 )
 from smartmedia.format import Filemark, PayloadDigest, rewrite_header
+from smartmedia.model import Barcode
 from smartmedia.sim._clock import Process, Task
 from smartmedia.sim._drive import SimTapeDrive
 from smartmedia.sim._image import CartridgeImage, MemoryImage, Object, SyntheticRun
@@ -70,6 +71,7 @@ class CopyJob:
     bytes_copied: int = 0
     digest: int | None = None
     error: str | None = None
+    faulty_medium: Barcode | None = None
     drive: SimTapeDrive | None = None
     started: float | None = None
     finished: float | None = None
@@ -84,6 +86,7 @@ class CopyJob:
             bytes_copied=self.bytes_copied,
             digest=self.digest if self.state is CopyState.COMPLETED else None,
             error=self.error,
+            faulty_medium=self.faulty_medium,
             drive=None if self.drive is None else self.drive.serial,
             started=self.started,
             finished=self.finished,
@@ -103,8 +106,16 @@ def run_copy(vls: SimVLS, job: CopyJob) -> Process[None]:
         vls.streams.release()
 
 
-def _finish(vls: SimVLS, job: CopyJob, state: CopyState, error: str | None = None) -> None:
+def _finish(
+    vls: SimVLS,
+    job: CopyJob,
+    state: CopyState,
+    error: str | None = None,
+    cause: BaseException | None = None,
+) -> None:
     job.state, job.error, job.finished = state, error, vls.clock.now()
+    if isinstance(cause, MediumError) and cause.barcode is not None:
+        job.faulty_medium = Barcode(cause.barcode)
     vls.clock.log(f"{job} {state.value}" + (f": {error}" if error else ""))
 
 
@@ -136,10 +147,10 @@ def _run(vls: SimVLS, job: CopyJob) -> Process[None]:
     except _Stop as stop:
         state = CopyState.CANCELLED if job.cancel_requested else CopyState.FAILED
         note = yield from _put_back(library, job, drive, home)
-        _finish(vls, job, state, str(stop.error) + note)
+        _finish(vls, job, state, str(stop.error) + note, stop.error)
     except (DeviceError, FormatError, ValidationError) as error:
         note = yield from _put_back(library, job, drive, home)
-        _finish(vls, job, CopyState.FAILED, f"{type(error).__name__}: {error}{note}")
+        _finish(vls, job, CopyState.FAILED, f"{type(error).__name__}: {error}{note}", error)
     finally:
         if drive is not None:
             drive.reserved_by = None

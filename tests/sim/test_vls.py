@@ -272,3 +272,34 @@ def test_directory_stores_survive_a_restart_between_backup_and_copy(tmp_path):
     _, source_report = read_back(second, "VTL", "SRC001")
     _, target_report = read_back(second, "TAPES", "TGT000L9")
     assert result.digest == source_report.digest == target_report.digest
+
+
+def test_a_failed_copy_names_the_cartridge_at_fault():
+    """A medium error on the target names the target; a dead drive names no cartridge."""
+    from smartmedia.copying import BackupWriter, build_lab, items_from_bytes
+    from smartmedia.devices import CopyOrder, CopyState
+    from smartmedia.format import CopyIdentity
+    from smartmedia.model import Barcode, DriveSerial, MediumId
+    from smartmedia.sim import DriveFailure, Faults, MediumFault
+
+    target = Barcode("SCR001L9")
+    for faults, expected in (
+        (Faults(media=(MediumFault(barcode=target, block=4, on_write=True),)), target),
+        (Faults(drives=(DriveFailure(serial=DriveSerial("MSL-1"), after_bytes=100_000),)), None),
+    ):
+        lab = build_lab(faults=faults)
+        result = BackupWriter(lab.site).run(None, items_from_bytes({"x": bytes(600_000)}, host="h"))
+        identity = CopyIdentity(medium_id=MediumId("0a000001:00000001:0001:0001"), label="c")
+        handle = lab.vls.start_copy(
+            CopyOrder(
+                source_library="VTL",
+                source=result.media[0].barcode,
+                target_library="MSL",
+                target=target,
+                identity=identity,
+            )
+        )
+        (copied,) = lab.vls.wait([handle])
+        assert copied.state is CopyState.FAILED
+        assert copied.faulty_medium == expected
+        lab.close()
