@@ -36,7 +36,8 @@ caller can catch the whole library with one clause, or one family precisely::
     │   ├── ConflictError                   the change contradicts what is recorded
     │   ├── ProtectedMedium                 refused: the medium's data is still protected
     │   ├── InvalidRecord (ValidationError) a value the catalog cannot record (negative...)
-    │   └── SchemaError                     the database file has an unusable schema
+    │   ├── SchemaError                     the database file has an unusable schema
+    │   └── UnrecordedMedia                 devices hold our media the catalog lost: import
     ├── PlanningError                       the copy planner (smartmedia.planning)
     └── CopyError                           running copies (smartmedia.copying)
         ├── VerificationFailed              a copy did not verify and was not recorded
@@ -89,6 +90,7 @@ __all__ = [
     "SourceEmpty",
     "TruncatedRecord",
     "UnknownEntity",
+    "UnrecordedMedia",
     "UnsupportedVersion",
     "ValidationError",
     "VerificationFailed",
@@ -347,6 +349,19 @@ class InvalidRecord(CatalogError, ValidationError):
 
 class SchemaError(CatalogError):
     """The database file has a schema this version cannot use (newer, or corrupt)."""
+
+
+class UnrecordedMedia(CatalogError):
+    """The catalog records no medium while the site's cartridges hold media of ours.
+
+    The catalog was lost or replaced: writing now could reuse session IDs and overwrite
+    data it does not know of. Rebuild it by importing the cartridges first. ``barcodes``
+    names them.
+    """
+
+    def __init__(self, message: str, *, barcodes: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.barcodes = barcodes
 
 
 # ---------------------------------------------------------------------- planning, copying

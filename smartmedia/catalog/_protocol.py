@@ -123,6 +123,10 @@ class CatalogView(Protocol):
     def copy_jobs(self, *, state: CopyJobState | None = None) -> list[CopyJob]:
         """Copy jobs (in ``state``), by ID."""
 
+    def latest_time(self) -> _dt.datetime | None:
+        """The latest instant recorded anywhere in the catalog (``None`` if it is empty):
+        a clock that restarts must not go back behind it."""
+
     def expired_media(self, at: _dt.datetime, *, pool: str | None = None) -> list[Medium]:
         """Media holding data whose protection has ended by ``at`` and that no copy job
         holds: what :meth:`Catalog.expire` would recycle."""

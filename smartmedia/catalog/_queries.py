@@ -39,6 +39,7 @@ from smartmedia.model import (
 __all__ = [
     "copies_of",
     "expired_media",
+    "latest_time",
     "libraries",
     "library",
     "media",
@@ -250,3 +251,16 @@ def expired_media(db: Db, at: _dt.datetime, pool: str | None) -> list[Medium]:
         (micros(at), pool, pool),
     )
     return [medium_from_row(r) for r in rows]
+
+
+def latest_time(db: Db) -> _dt.datetime | None:
+    """The latest instant the catalog recorded anywhere (session starts and ends, copy
+    jobs, media written or formatted); ``None`` for an empty catalog."""
+    value = db.value(
+        "SELECT MAX(t) FROM ("
+        " SELECT MAX(MAX(started), COALESCE(MAX(ended), 0)) AS t FROM sessions"
+        " UNION ALL SELECT MAX(MAX(reserved_at), COALESCE(MAX(finished_at), 0)) FROM copy_jobs"
+        " UNION ALL SELECT MAX(MAX(formatted_at), COALESCE(MAX(last_written), 0)) FROM media"
+        " UNION ALL SELECT MAX(backup_time) FROM versions)"
+    )
+    return opt_from_micros(value)

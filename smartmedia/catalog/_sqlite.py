@@ -284,6 +284,10 @@ class SqliteCatalog:
 
     # -------------------------------------------------------------------- recycling
 
+    def latest_time(self) -> _dt.datetime | None:
+        with self._db.read("finding the latest recorded time"):
+            return _queries.latest_time(self._db)
+
     def expired_media(self, at: _dt.datetime, *, pool: str | None = None) -> list[Medium]:
         with self._db.read("listing expired media"):
             return _queries.expired_media(self._db, at, pool)

@@ -1,24 +1,27 @@
 """A lab that survives between commands: a simulated site kept in a directory.
 
-:func:`~smartmedia.copying.build_lab` keeps cartridges (image files) and the catalog
-(SQLite) in its directory, but the changers' element contents — which barcode is in
-which slot or mail slot of ``VTL``, ``MSL`` and ``Restore`` — and the virtual clock
-live in memory. A :class:`PersistentLab` saves those in ``lab.json`` after every command
-and puts them back when the lab is opened again, so a tape carried to the ``Restore``
-library by one command is still there for the next, and virtual time only moves forward.
+:func:`~smartmedia.copying.build_lab` on a directory keeps everything a real site keeps
+durably: cartridges (image files), each library's element contents (written through on
+every move), and the catalog (SQLite). A :class:`PersistentLab` adds what only the lab
+has — its configuration, the virtual clock, copy bindings and scheduled copies — in
+``lab.json``, and one command at a time.
 
 Directory layout::
 
-    lab.json          the lab's configuration, element contents, clock, copy bindings
-                      and scheduled copies (written atomically)
+    lab.json          configuration, clock, copy bindings, scheduled copies (atomic)
     catalog.sqlite    the catalog
     tapes/*.img       one image file per cartridge
+    devices/*.state   each library's element contents (see smartmedia.sim.StateFile)
     scheduler.json    when each scheduled copy last ran
     .lock             held while a command works on the lab (one command at a time)
 
-Invariants: ``lab.json`` is replaced atomically (temporary file, fsync, rename), so a
-crash leaves the state before or after a command, never a mix; drives are emptied into
-storage slots before the state is saved (a cartridge is never recorded in a drive).
+Invariants: a command killed at any point leaves two durable systems — devices and
+catalog — that the next command reconciles when it opens the lab
+(:func:`~smartmedia.copying.reconcile`); opening never fails because they disagree, and
+what it settled or could not settle is :attr:`PersistentLab.reconciled` (``lab show``
+lists it). The virtual clock never goes back: it resumes at the latest time the lab
+file, a device or the catalog recorded. ``lab.json`` is validated with the same ranges
+``lab init`` takes, so a hand-edited file cannot make a command hang or crash.
 """
 
 from __future__ import annotations
@@ -27,34 +30,38 @@ import contextlib
 import datetime as _dt
 import errno
 import logging
+import math
 import os
+import re
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 import attrs
 
-from smartmedia.catalog import CopyJobState
+from smartmedia.catalog import ImportReport, import_medium
 from smartmedia.copying import (
+    LAB_EPOCH,
+    LAB_LATEST,
     CopyBinding,
     Lab,
-    ResumeReport,
+    ReconcileReport,
     ScheduledCopy,
     SchedulerState,
     build_lab,
-    resume,
 )
-from smartmedia.errors import DeviceError, SmartMediaError, ValidationError
+from smartmedia.errors import SmartMediaError, ValidationError
+from smartmedia.format import END_OF_DATA, MediumReader, identify
 from smartmedia.model import Barcode, Location
 from smartmedia.planning import CopyPolicy
 from smartmedia.serialization import from_json, to_json
-from smartmedia.sim import SimTapeLibrary
+from smartmedia.sim import CartridgeSource, SimTapeLibrary
 
 _log = logging.getLogger(__name__)
 
 __all__ = [
-    "Element",
     "LabConfig",
     "LabError",
     "LabState",
@@ -66,51 +73,65 @@ __all__ = [
 STATE_FILE = "lab.json"
 SCHEDULER_FILE = "scheduler.json"
 LOCK_FILE = ".lock"
-STATE_VERSION = 1
+STATE_VERSION = 2
+#: The most virtual seconds a lab's clock may show (its dates stay computable).
+MAX_CLOCK = (LAB_LATEST - LAB_EPOCH).total_seconds()
+#: Largest state file read: lab.json holds a configuration and a few schedules.
+MAX_STATE_BYTES = 4 << 20
 
 
 class LabError(ValidationError):
     """The lab directory cannot be used: missing, not a lab, in use, or damaged."""
 
 
+def _within(low: int, high: int, what: str) -> Callable[[object, attrs.Attribute[int], int], None]:
+    def check(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if type(value) is not int or not low <= value <= high:
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
+            raise ValidationError(f"must be {low}..{high} {what}, not {shown}", path=attribute.name)
+
+    return check
+
+
 @attrs.frozen(kw_only=True)
 class LabConfig:
-    """How the lab's site is built (the arguments of :func:`build_lab`)."""
+    """How the lab's site is built (the arguments of :func:`build_lab`).
 
-    seed: int = 0
-    scratch: int = attrs.field(default=12)
-    virtual_slots: int = 40
-    physical_slots: int = 40
-    physical_drives: int = 4
-    streams: int = 4
+    The ranges are ``lab init``'s, checked again whenever ``lab.json`` is read: a lab
+    of 10^7 drives is not a configuration, it is damage.
+    """
 
-    @scratch.validator
-    def _check_scratch(self, _: object, value: int) -> None:
-        if type(value) is not int or not 0 <= value <= 999:
+    seed: int = attrs.field(default=0, validator=_within(0, 2**63 - 1, "(a seed)"))
+    scratch: int = attrs.field(default=12, validator=_within(0, 999, "scratch cartridges"))
+    virtual_slots: int = attrs.field(default=40, validator=_within(1, 9999, "virtual slots"))
+    physical_slots: int = attrs.field(default=40, validator=_within(1, 9999, "physical slots"))
+    physical_drives: int = attrs.field(default=4, validator=_within(1, 64, "drives"))
+    streams: int = attrs.field(default=4, validator=_within(1, 64, "copy streams"))
+
+    def __attrs_post_init__(self) -> None:
+        if self.scratch > self.physical_slots:
             raise ValidationError(
-                f"must be 0..999 scratch cartridges, not {value!r}", path="scratch"
+                f"{self.scratch} scratch cartridges do not fit {self.physical_slots} slots",
+                path="scratch",
             )
 
 
-@attrs.frozen(kw_only=True)
-class Element:
-    """A cartridge in an element of a library: ``kind`` is ``slot``, ``mail_slot`` or
-    ``drive`` (only when it could not be put away)."""
-
-    library: str
-    kind: str
-    ordinal: int
-    barcode: Barcode
+def _check_clock(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if type(value) not in (int, float) or not math.isfinite(value) or not 0 <= value <= MAX_CLOCK:
+        raise ValidationError(
+            f"must be a number of seconds from 0 to {MAX_CLOCK:.0f}, not {value!r}",
+            path=attribute.name,
+        )
 
 
 @attrs.frozen(kw_only=True)
 class LabState:
-    """Everything of a lab that is not in its image files or its catalog."""
+    """What only the lab keeps: cartridges, element contents and the catalog keep
+    themselves (see the module docstring)."""
 
     version: int
     config: LabConfig
-    clock: float = 0.0
-    elements: tuple[Element, ...] = ()
+    clock: float = attrs.field(default=0.0, validator=_check_clock)
     bindings: tuple[CopyBinding, ...] = ()
     schedules: tuple[ScheduledCopy, ...] = ()
 
@@ -150,8 +171,6 @@ class PersistentLab:
         self.state = state
         self._lock = lock
         self._closed = False
-        #: What opening the lab settled of a command that died mid-copy (``None``: nothing).
-        self.recovered: ResumeReport | None = None
 
     # ------------------------------------------------------------------- open, create
 
@@ -174,59 +193,41 @@ class PersistentLab:
         )
         lock = _lock(root)
         try:
+            _write_atomically(root / STATE_FILE, to_json(state, indent=2) + "\n")
             lab = _build(root, state.config)
         except BaseException:
             os.close(lock)
             raise
-        made = cls(root, lab, state, lock)
-        made.save()
-        return made
+        return cls(root, lab, state, lock)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> PersistentLab:
-        """The lab in ``path``; :class:`LabError` if there is none."""
+    def open(cls, path: str | os.PathLike[str], *, rebuilding: bool = False) -> PersistentLab:
+        """The lab in ``path``, reconciled with its devices; :class:`LabError` if there
+        is none. ``rebuilding``: open a lab whose catalog was lost, to import into it."""
         root = Path(path)
         state_file = root / STATE_FILE
-        if not state_file.is_file():
+        if not (root / STATE_FILE).exists() and not state_file.is_symlink():
             raise LabError(
                 f"no lab in {root} (create one with: smartmedia lab init --lab {root})",
             )
         lock = _lock(root)
         try:
-            try:
-                state = from_json(state_file.read_bytes(), LabState)
-            except ValidationError as error:
-                raise LabError(f"{state_file} is damaged: {error}") from None
-            if state.version != STATE_VERSION:
-                raise LabError(
-                    f"{state_file} has version {state.version}; this is {STATE_VERSION}",
-                )
-            lab = _build(root, state.config)
-            try:
-                _restore_elements(lab, state)
-                if state.clock > lab.clock.now():
-                    lab.clock.sleep(state.clock - lab.clock.now())
-            except BaseException:
-                lab.close()
-                raise
+            state = _read_state(state_file)
+            lab = _build(root, state.config, rebuilding=rebuilding)
+            if state.clock > lab.clock.now():
+                lab.clock.sleep(state.clock - lab.clock.now())
         except BaseException:
             os.close(lock)
             raise
         opened = cls(root, lab, state, lock)
-        opened._recover()
+        for line in opened.reconciled.disagreements if opened.reconciled else ():
+            _log.warning("%s", line)
         return opened
 
-    def _recover(self) -> None:
-        """Settle the copy jobs a command killed mid-copy left reserved (see ``resume``):
-        copies that finished and verify are recorded, the rest released."""
-        if not self.lab.catalog.copy_jobs(state=CopyJobState.RESERVED):
-            return
-        self.recovered = resume(self.lab.site)
-        _log.warning(
-            "settled copies left by an interrupted command: %d recorded, %d released",
-            len(self.recovered.committed),
-            len(self.recovered.released),
-        )
+    @property
+    def reconciled(self) -> ReconcileReport | None:
+        """What opening the lab found between its devices and its catalog."""
+        return self.lab.reconciled
 
     # ------------------------------------------------------------------------- state
 
@@ -249,12 +250,54 @@ class PersistentLab:
         """Change the saved state (bindings, schedules); written by :meth:`save`."""
         self.state = attrs.evolve(self.state, **changes)  # type: ignore[arg-type]
 
+    def import_cartridges(self) -> list[tuple[Barcode, ImportReport | None, str]]:
+        """Record in the catalog what every cartridge of the lab holds (see
+        :func:`~smartmedia.catalog.import_medium`), read from its image without a drive:
+        originals first, so that copies are linked to them. One (barcode, report, error)
+        per cartridge holding media of ours; the error is empty when it was imported."""
+        lab = self.lab
+        found: list[tuple[bool, Barcode, Location]] = []
+        where = {
+            c.barcode: library.inventory().location_of(c.barcode)
+            for library in libraries(lab)
+            for c in library.inventory().cartridges()
+            if c.barcode is not None
+        }
+        for barcode in lab.store.barcodes():
+            try:
+                image = lab.store.get(barcode)
+                first = identify(image.read(0) if image.count else END_OF_DATA)
+            except SmartMediaError:
+                continue
+            if first.header is not None:
+                location = where.get(barcode) or Location.unknown()
+                found.append((first.header.is_copy, barcode, location))
+        done: list[tuple[Barcode, ImportReport | None, str]] = []
+        for _, barcode, location in sorted(found, key=lambda item: (item[0], str(item[1]))):
+            try:
+                reader = MediumReader(CartridgeSource(lab.store.get(barcode)))
+                report = import_medium(lab.catalog, reader, location=location)
+            except SmartMediaError as error:
+                done.append((barcode, None, f"{type(error).__name__}: {error}"))
+                continue
+            done.append((barcode, report, ""))
+        return done
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of virtual time pass, as if the site idled; refused past the
+        latest time a lab may reach."""
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValidationError(f"cannot let {seconds!r} seconds pass", path="time")
+        if self.lab.clock.now() + seconds > MAX_CLOCK:
+            raise ValidationError(
+                f"a lab's clock stops at {LAB_LATEST:%Y-%m-%d}; that is too far", path="time"
+            )
+        self.lab.clock.sleep(seconds)
+        self.save()
+
     def save(self) -> None:
-        """Put cartridges in drives away, then write ``lab.json`` atomically."""
-        _park_drives(self.lab)
-        self.state = attrs.evolve(
-            self.state, clock=self.lab.clock.now(), elements=tuple(_elements(self.lab))
-        )
+        """Write ``lab.json`` (the clock, bindings, schedules) atomically."""
+        self.state = attrs.evolve(self.state, clock=min(self.lab.clock.now(), MAX_CLOCK))
         _write_atomically(self.path / STATE_FILE, to_json(self.state, indent=2) + "\n")
 
     def close(self) -> None:
@@ -282,9 +325,60 @@ class PersistentLab:
             self.close()
 
 
+def _read_state(state_file: Path) -> LabState:
+    """``lab.json``, checked: a regular file of sane size and every value in range."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        descriptor = os.open(state_file, flags)
+    except OSError as error:
+        raise LabError(f"cannot read {state_file}: {error.strerror}") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise LabError(f"{state_file} is not a regular file")
+        if info.st_size > MAX_STATE_BYTES:
+            raise LabError(f"{state_file} is {info.st_size} bytes; a lab file is far smaller")
+        raw = os.pread(descriptor, info.st_size, 0)
+    finally:
+        os.close(descriptor)
+    version = _version_of(raw)
+    if version is not None and version != STATE_VERSION:
+        raise LabError(
+            f"{state_file} has version {version}; this is {STATE_VERSION} "
+            "(a lab made by an earlier version: create a new one)"
+        )
+    try:
+        state = from_json(raw, LabState)
+    except ValidationError as error:
+        raise LabError(f"{state_file} is damaged: {error}") from None
+    except (ValueError, RecursionError, OverflowError) as error:
+        raise LabError(f"{state_file} is damaged: {type(error).__name__}") from None
+    if state.version != STATE_VERSION:
+        raise LabError(f"{state_file} has version {state.version}; this is {STATE_VERSION}")
+    return state
+
+
+def _version_of(raw: bytes) -> int | None:
+    """The ``version`` of a lab file, read without trusting the rest of it."""
+    found = re.search(rb'"version"\s*:\s*(\d{1,6})\b', raw[:4096])
+    return int(found.group(1)) if found else None
+
+
 def _lock(root: Path) -> int:
-    """Hold ``root/.lock`` exclusively (POSIX ``flock``; not locked where there is none)."""
-    descriptor = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    """Hold ``root/.lock`` exclusively (POSIX ``flock``; not locked where there is none).
+
+    The lock file is never a link or anything but a regular file: a planted symlink
+    could otherwise make every command create or truncate a file elsewhere."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        descriptor = os.open(root / LOCK_FILE, flags, 0o644)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise LabError(f"{root / LOCK_FILE} is a symlink; refusing to follow it") from None
+        raise LabError(f"cannot open {root / LOCK_FILE}: {error.strerror}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise LabError(f"{root / LOCK_FILE} is not a regular file")
     try:
         import fcntl
     except ImportError:  # no flock on this platform: one command at a time is up to you
@@ -299,109 +393,22 @@ def _lock(root: Path) -> int:
     return descriptor
 
 
-def _build(root: Path, config: LabConfig) -> Lab:
-    return build_lab(
-        directory=root,
-        seed=config.seed,
-        virtual_slots=config.virtual_slots,
-        physical_slots=config.physical_slots,
-        physical_drives=config.physical_drives,
-        scratch=config.scratch,
-        streams=config.streams,
-    )
+def _build(root: Path, config: LabConfig, *, rebuilding: bool = False) -> Lab:
+    try:
+        return build_lab(
+            directory=root,
+            rebuilding=rebuilding,
+            seed=config.seed,
+            virtual_slots=config.virtual_slots,
+            physical_slots=config.physical_slots,
+            physical_drives=config.physical_drives,
+            scratch=config.scratch,
+            streams=config.streams,
+        )
+    except OSError as error:
+        raise LabError(f"cannot open the lab in {root}: {error}") from None
 
 
 def libraries(lab: Lab) -> tuple[SimTapeLibrary, ...]:
     """The lab's libraries: the virtual one, the one behind the VLS, the visible one."""
     return (lab.vtl, lab.msl, lab.restore)
-
-
-def _elements(lab: Lab) -> Iterator[Element]:
-    for library in libraries(lab):
-        inventory = library.inventory()
-        for kind, elements in (
-            ("slot", inventory.slots),
-            ("mail_slot", inventory.mail_slots),
-            ("drive", inventory.drives),
-        ):
-            for element in elements:
-                cartridge = element.cartridge
-                if cartridge is not None and cartridge.barcode is not None:
-                    yield Element(
-                        library=library.name,
-                        kind=kind,
-                        ordinal=element.ordinal,
-                        barcode=cartridge.barcode,
-                    )
-
-
-def _park_drives(lab: Lab) -> None:
-    """Unload every drive into a free storage slot, and record the move in the catalog."""
-    for library in libraries(lab):
-        inventory = library.inventory()
-        free = list(inventory.free_slots())
-        for element in inventory.drives:
-            cartridge = element.cartridge
-            if cartridge is None or cartridge.barcode is None or not free:
-                continue
-            slot = free.pop(0)
-            try:
-                library.drive(element.address).unload()
-                library.move(element.address, slot.address)
-            except DeviceError:
-                continue  # stays in the drive; lab.json says so
-            _recorded_move(
-                lab,
-                cartridge.barcode,
-                Location.drive(library.name, element.ordinal),
-                Location.slot(library.name, slot.ordinal),
-            )
-
-
-def _recorded_move(lab: Lab, barcode: Barcode, old: Location, new: Location) -> None:
-    for medium in lab.catalog.media_with_barcode(barcode):
-        if medium.location == old:
-            lab.catalog.move_medium(medium.id, new)
-
-
-def _restore_elements(lab: Lab, state: LabState) -> None:
-    """Empty the freshly built libraries and put every cartridge where ``state`` says."""
-    by_name = {library.name: library for library in libraries(lab)}
-    for library in by_name.values():
-        inventory = library.inventory()
-        for held in inventory.slots + inventory.mail_slots:
-            if held.cartridge is not None and held.cartridge.barcode is not None:
-                library.take(held.cartridge.barcode)
-    # storage slots first, then mail slots (a move from a slot puts a cartridge into the
-    # right mail slot even when a lower one is empty), then cartridges left in drives
-    ordered = sorted(state.elements, key=lambda e: ("slot", "mail_slot", "drive").index(e.kind))
-    for element in ordered:
-        found = by_name.get(element.library)
-        if found is None or element.barcode not in lab.store:
-            continue  # a cartridge deleted outside the lab: nothing to put back
-        library = found
-        inventory = library.inventory()
-        if element.kind == "slot":
-            slot = next(s for s in inventory.slots if s.ordinal == element.ordinal)
-            library.place(element.barcode, slot.address)
-        elif element.kind == "mail_slot":
-            _into_mail_slot(library, element)
-        else:
-            home = library.place(element.barcode)
-            ordinal = next(s.ordinal for s in library.inventory().slots if s.address == home)
-            _recorded_move(
-                lab,
-                element.barcode,
-                Location.drive(library.name, element.ordinal),
-                Location.slot(library.name, ordinal),
-            )
-
-
-def _into_mail_slot(library: SimTapeLibrary, element: Element) -> None:
-    mail = library.inventory().mail_slots
-    wanted = next(m for m in mail if m.ordinal == element.ordinal)
-    if all(m.cartridge is not None for m in mail if m.ordinal < element.ordinal):
-        library.insert_mail(element.barcode)  # the first free mail slot is the one
-        return
-    home = library.place(element.barcode)
-    library.move(home, wanted.address)

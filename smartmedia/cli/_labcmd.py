@@ -38,6 +38,10 @@ def _summary(plab: PersistentLab) -> dict[str, object]:
         ],
         "bindings": plab.state.bindings,
         "schedules": [job.name for job in plab.state.schedules],
+        "reconciled": [
+            {"kind": d.kind.value, "settled": d.settled, "detail": d.detail}
+            for d in (plab.reconciled.disagreements if plab.reconciled else ())
+        ],
     }
 
 
@@ -69,6 +73,15 @@ def _render_summary(console: Console, data: dict[str, object], plab: PersistentL
             ],
         )
     )
+    found = plab.reconciled.disagreements if plab.reconciled else ()
+    if found:
+        console.print(
+            table(
+                "Devices and catalog: what opening the lab found",
+                ["", "what"],
+                [("settled" if d.settled else "[bold]needs you[/bold]", d.detail) for d in found],
+            )
+        )
     console.print(
         table(
             "Post-backup copies",
@@ -141,9 +154,44 @@ def advance(time: str, lab: Path) -> None:
     out = output()
     delta = parse_duration(time, path="time")
     with opened_lab(lab) as plab:
-        plab.lab.clock.sleep(delta.total_seconds())
+        plab.advance(delta.total_seconds())
         now = plab.now()
     out.result({"now": now}, lambda console: console.print(f"virtual time is now {when(now)} UTC"))
+
+
+@lab.command(name="import")
+@lab_option
+@common
+def import_(lab: Path) -> None:
+    """Rebuild the lab's catalog from its cartridges: read every cartridge of every
+    library and record what it holds (sessions, objects, copies). Run it when the
+    catalog was lost; importing what is recorded already changes nothing."""
+    out = output()
+    with PersistentLab.open(lab, rebuilding=True) as plab:
+        reports = plab.import_cartridges()
+    rows = [
+        (
+            str(barcode),
+            str(report.medium) if report else "",
+            len(report.versions_added) if report else 0,
+            error,
+        )
+        for barcode, report, error in reports
+    ]
+    failed = [row for row in rows if row[3]]
+    out.result(
+        {
+            "ok": not failed,
+            "imported": [
+                {"barcode": b, "medium": m, "versions_added": n, "error": e} for b, m, n, e in rows
+            ],
+        },
+        lambda console: console.print(
+            table("Imported cartridges", ["barcode", "medium", "versions added", "error"], rows)
+        ),
+    )
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
 def register(group: click.Group) -> None:

@@ -28,8 +28,21 @@ from smartmedia.copying._events import (
     TaskStarted,
     Verified,
 )
-from smartmedia.copying._lab import LAB_EPOCH, Lab, SimOperator, build_lab
+from smartmedia.copying._lab import (
+    LAB_EPOCH,
+    LAB_LATEST,
+    Lab,
+    SimOperator,
+    build_lab,
+    peek_cartridge,
+)
 from smartmedia.copying._mount import mounted
+from smartmedia.copying._reconcile import (
+    Disagreement,
+    DisagreementKind,
+    ReconcileReport,
+    reconcile,
+)
 from smartmedia.copying._report import CopyReport, OutcomeState, TaskOutcome
 from smartmedia.copying._restore import (
     Move,
@@ -62,6 +75,7 @@ from smartmedia.copying._site import Operator, Site
 
 __all__ = [
     "LAB_EPOCH",
+    "LAB_LATEST",
     "BackupItem",
     "BackupResult",
     "BackupWriter",
@@ -72,6 +86,8 @@ __all__ = [
     "CopyReport",
     "CopyRunner",
     "CopyService",
+    "Disagreement",
+    "DisagreementKind",
     "EventSink",
     "FailedObject",
     "JobRecord",
@@ -80,6 +96,7 @@ __all__ = [
     "Mover",
     "Operator",
     "OutcomeState",
+    "ReconcileReport",
     "RestoreError",
     "RestoreResult",
     "RestoreSource",
@@ -107,7 +124,9 @@ __all__ = [
     "items_from_directory",
     "mounted",
     "next_session_id",
+    "peek_cartridge",
     "prepare_restore",
+    "reconcile",
     "recycle_original",
     "restore",
     "restore_sources",

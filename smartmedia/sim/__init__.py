@@ -22,6 +22,7 @@ from smartmedia.sim._faults import (
 )
 from smartmedia.sim._image import CartridgeImage, CartridgeSource, MemoryImage, SyntheticRun
 from smartmedia.sim._library import SimTapeLibrary
+from smartmedia.sim._state import StateDamaged, StateFile
 from smartmedia.sim._stores import CartridgeStore, DirectoryStore, MemoryStore
 from smartmedia.sim._vls import SimVLS
 
@@ -45,6 +46,8 @@ __all__ = [
     "SimTapeDrive",
     "SimTapeLibrary",
     "SimVLS",
+    "StateDamaged",
+    "StateFile",
     "StreamDeath",
     "SyntheticRun",
     "Task",

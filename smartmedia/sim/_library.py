@@ -37,6 +37,7 @@ from smartmedia.model import Drive as DriveElement
 from smartmedia.sim._clock import Clock, Process, Resource
 from smartmedia.sim._drive import SimTapeDrive
 from smartmedia.sim._faults import Faults
+from smartmedia.sim._state import StateDamaged, StateFile
 from smartmedia.sim._stores import CartridgeStore
 
 __all__ = ["SimTapeLibrary"]
@@ -50,6 +51,10 @@ class SimTapeLibrary:
     ``drives`` are in element order (drive 1 first); ``slots`` and ``mail_slots`` are
     counts. Element addresses start at ``mail_base``, ``drive_base`` and ``slot_base``
     (vendor-like defaults: mail slots at 10, drives at 256, slots at 4096).
+
+    ``state``: where the library keeps its element contents durably (see the module
+    docstring); without it they live in memory. :attr:`restored` tells whether the
+    contents came from an existing state file.
     """
 
     def __init__(
@@ -68,6 +73,7 @@ class SimTapeLibrary:
         slot_base: int = 4096,
         drive_base: int = 256,
         mail_base: int = 10,
+        state: StateFile | None = None,
     ) -> None:
         for field, value in (("slots", slots), ("mail_slots", mail_slots)):
             if type(value) is not int or value < 0:
@@ -102,6 +108,15 @@ class SimTapeLibrary:
         if len(self._ordinal) != slots + mail_slots + len(drives):
             raise ValidationError("element address ranges overlap", path="slot_base")
         self.inventory()  # validates the name and the layout
+        self._state = state
+        #: What could not be restored from the state file, one line each.
+        self.state_problems: list[str] = []
+        #: True when the element contents came from an existing state file.
+        self.restored = False
+        #: The device clock's time when the state was last written (``None``: never).
+        self.saved_at: float | None = None
+        if state is not None:
+            self._restore_state(state)
 
     # -- the protocol --------------------------------------------------------------------
 
@@ -187,6 +202,7 @@ class SimTapeLibrary:
         if self._slots[slot] is not None:
             raise DestinationFull(f"slot {self._ordinal[slot]} of {self._name} is full")
         self._slots[slot] = code
+        self._persist()
         return slot
 
     def insert_mail(self, barcode: Barcode | str) -> int:
@@ -199,6 +215,7 @@ class SimTapeLibrary:
         if free is None:
             raise DestinationFull(f"every mail slot of {self._name} is full")
         self._mail[free] = code
+        self._persist()
         return free
 
     def remove_mail(self, address: int) -> Barcode:
@@ -208,6 +225,7 @@ class SimTapeLibrary:
         if barcode is None:
             raise SourceEmpty(f"mail slot {self._ordinal[address]} of {self._name} is empty")
         self._mail[address] = None
+        self._persist()
         return barcode
 
     def take(self, barcode: Barcode) -> None:
@@ -221,6 +239,7 @@ class SimTapeLibrary:
             self._mail[address] = None
         else:
             raise ElementBusy(f"{barcode} is in {self._describe(address)}")
+        self._persist()
 
     def slot_of(self, barcode: Barcode) -> int | None:
         """The address of the storage slot holding ``barcode``, if one does."""
@@ -249,6 +268,100 @@ class SimTapeLibrary:
             if serial == drive.serial:
                 return address
         raise ValidationError(f"drive {drive.serial} is not in {self._name}", path="drive")
+
+    # -- durable state -------------------------------------------------------------------
+
+    def _persist(self) -> None:
+        """Write the element contents through (a no-op without a state file)."""
+        if self._state is None:
+            return
+
+        def held(elements: dict[int, Barcode | None]) -> dict[str, str]:
+            return {str(self._ordinal[a]): str(b) for a, b in elements.items() if b is not None}
+
+        drives = {}
+        for address, serial in self._drive_elements.items():
+            image = self._paths[serial].image
+            if image is not None:
+                drives[str(self._ordinal[address])] = str(image.barcode)
+        self.saved_at = self.clock.now()
+        self._state.save(
+            {
+                "library": self._name,
+                "time": self.saved_at,
+                "slots": held(self._slots),
+                "mail_slots": held(self._mail),
+                "drives": drives,
+            }
+        )
+
+    def _restore_state(self, state: StateFile) -> None:
+        try:
+            document = state.load()
+        except StateDamaged as error:
+            kept = state.set_aside()
+            self.state_problems.append(
+                f"{error}; the library starts empty"
+                + (f" (the damaged file is kept as {kept})" if kept else "")
+            )
+            self._persist()
+            return
+        if document is None:
+            return
+        self.restored = True
+        time = document.get("time")
+        if isinstance(time, int | float) and not isinstance(time, bool) and 0 <= time < 1e12:
+            self.saved_at = float(time)
+        by_ordinal = {
+            "slots": {self._ordinal[a]: a for a in self._slots},
+            "mail_slots": {self._ordinal[a]: a for a in self._mail},
+            "drives": {self._ordinal[a]: a for a in self._drive_elements},
+        }
+        seen: set[Barcode] = set()
+        for kind, addresses in by_ordinal.items():
+            entries = document.get(kind, {})
+            if not isinstance(entries, dict):
+                self.state_problems.append(f"{self._name}: {kind} of the saved state is not a map")
+                continue
+            for ordinal_text, barcode_text in entries.items():
+                problem = self._restore_entry(kind, addresses, ordinal_text, barcode_text, seen)
+                if problem is not None:
+                    self.state_problems.append(f"{self._name}: {problem}")
+        if self.state_problems:
+            self._persist()  # the state now says what the library really holds
+
+    def _restore_entry(
+        self,
+        kind: str,
+        addresses: dict[int, int],
+        ordinal_text: object,
+        barcode_text: object,
+        seen: set[Barcode],
+    ) -> str | None:
+        """Put one saved entry back; what was wrong with it, if anything."""
+        where = f"{kind[:-1].replace('_', ' ')} {str(ordinal_text)[:20]}"
+        if not isinstance(ordinal_text, str) or not ordinal_text.isdigit():
+            return f"{where}: not an element number; entry left out"
+        address = addresses.get(int(ordinal_text[:9]))
+        if address is None:
+            return f"{where}: the library has no such element; its cartridge is left out"
+        if not isinstance(barcode_text, str):
+            return f"{where}: the barcode is not text; entry left out"
+        try:
+            barcode = Barcode.parse(barcode_text)
+            image = self.store.get(barcode)
+        except ValidationError as error:
+            return f"{where}: {error}; left out"
+        if barcode in seen:
+            return f"{where}: {barcode} is held by another element too; left out here"
+        seen.add(barcode)
+        if kind == "slots":
+            self._slots[address] = barcode
+        elif kind == "mail_slots":
+            self._mail[address] = barcode
+        else:
+            self.drive(address)._put(image)  # the drive came back with it, unloaded
+        return None
 
     # -- moves ---------------------------------------------------------------------------
 
@@ -309,11 +422,13 @@ class SimTapeLibrary:
         if destination_kind == _DRIVE:
             drive = self.drive(destination)
             drive._put(image if image is not None else self.store.get(barcode))
+            self._persist()
             return drive
         if destination_kind == _SLOT:
             self._slots[destination] = barcode
         else:
             self._mail[destination] = barcode
+        self._persist()
         return None
 
     def _held(self, address: int, kind: str) -> Barcode | None:

@@ -35,6 +35,7 @@ from smartmedia.sim._drive import SimTapeDrive
 from smartmedia.sim._faults import Faults
 from smartmedia.sim._image import Object, SyntheticRun
 from smartmedia.sim._library import SimTapeLibrary
+from smartmedia.sim._state import StateFile
 from smartmedia.sim._stores import CartridgeStore, MemoryStore
 
 __all__ = ["SimVLS"]
@@ -110,8 +111,10 @@ class SimVLS:
         mail_slots: int = 0,
         robot: RobotTiming | None = None,
         serial_prefix: str | None = None,
+        state: StateFile | None = None,
     ) -> SimTapeLibrary:
-        """Configure a virtual library with ``drives`` virtual drives."""
+        """Configure a virtual library with ``drives`` virtual drives (its element
+        contents kept durably in ``state`` when given; see :class:`SimTapeLibrary`)."""
         if name in self._physical or name in self._virtual:
             raise ValidationError(f"a library named {name} exists", path="name")
         library = SimTapeLibrary.build(
@@ -127,6 +130,7 @@ class SimVLS:
             robot=robot if robot is not None else LIBRARY_MODELS["virtual"],
             visible=True,
             virtual=True,
+            state=state,
         )
         self._virtual[name] = library
         return library

@@ -101,7 +101,7 @@ def test_a_lab_in_use_is_refused(cli, lab):
 
 
 def test_a_damaged_state_file_is_one_clear_line(cli, lab):
-    (lab / "lab.json").write_text('{"version": 1, "config": {"seed": "x"}}')
+    (lab / "lab.json").write_text('{"version": 2, "config": {"seed": "x"}}')
     ran = cli("lab", "show", "--lab", lab)
     assert ran.code == 2
     assert "lab.json is damaged" in ran.error
