@@ -240,6 +240,8 @@ def _assemble(
                 barcodes=tuple(ours),
             )
     problems = [p for library in libraries for p in library.state_problems]
+    if isinstance(store, DirectoryStore):
+        problems += store.problems()
     lab.reconciled = reconcile(site, peek=peek, device_problems=problems)
     return lab
 

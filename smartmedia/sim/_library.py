@@ -54,7 +54,7 @@ class SimTapeLibrary:
 
     ``state``: where the library keeps its element contents durably (see the module
     docstring); without it they live in memory. :attr:`restored` tells whether the
-    contents came from an existing state file.
+    library had a state already (it is being reopened), even one that was damaged.
     """
 
     def __init__(
@@ -299,6 +299,7 @@ class SimTapeLibrary:
         try:
             document = state.load()
         except StateDamaged as error:
+            self.restored = True  # there was a state; it is lost, not absent
             kept = state.set_aside()
             self.state_problems.append(
                 f"{error}; the library starts empty"
@@ -307,6 +308,7 @@ class SimTapeLibrary:
             self._persist()
             return
         if document is None:
+            self._persist()  # a new library: from now on its state exists
             return
         self.restored = True
         time = document.get("time")

@@ -217,7 +217,14 @@ class DirectoryStore(CartridgeStore):
         try:
             fd = os.open(name, flags, 0o644, dir_fd=self._dir_fd)
         except FileExistsError:
-            raise ValidationError(f"cartridge {code} already exists", path="barcode") from None
+            raise ValidationError(
+                f"cartridge {code} already exists: {self.path / name} is {self._what(name)}",
+                path="barcode",
+            ) from None
+        except OSError as error:
+            raise ValidationError(
+                f"cannot create {self.path / name}: {error.strerror}", path="barcode"
+            ) from None
         FileImage.write_new(
             fd,
             barcode=code,
@@ -264,6 +271,49 @@ class DirectoryStore(CartridgeStore):
 
     def _remove(self, barcode: Barcode) -> None:
         os.unlink(self._file_name(barcode), dir_fd=self._dir_fd)
+        if self._sync:
+            os.fsync(self._dir_fd)
+
+    def _what(self, name: str) -> str:
+        """What the directory entry ``name`` is, in words."""
+        try:
+            mode = os.stat(name, dir_fd=self._dir_fd, follow_symlinks=False).st_mode
+        except OSError as error:
+            return f"unreadable ({error.strerror})"
+        for test, words in (
+            (stat.S_ISLNK, "a symlink"),
+            (stat.S_ISDIR, "a directory"),
+            (stat.S_ISFIFO, "a FIFO"),
+            (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"),
+        ):
+            if test(mode):
+                return words
+        return "a file"
+
+    def problems(self) -> tuple[str, ...]:
+        """Every entry of the directory named like a cartridge image that is not a usable
+        one, with the reason (a symlink, a directory, a FIFO, an empty or damaged file).
+        Such entries are never cartridges, and their barcodes cannot be created anew
+        until they are removed; a site reports them instead of dropping them silently."""
+        found = []
+        for name in sorted(os.listdir(self._dir_fd)):
+            if not name.endswith(_SUFFIX):
+                continue
+            stem = name[: -len(_SUFFIX)]
+            if not _SAFE_NAME.fullmatch(stem):
+                found.append(f"{self.path / name}: not named after a barcode; ignored")
+                continue
+            what = self._what(name)
+            if what != "a file":
+                found.append(f"{self.path / name} is {what}, not a cartridge image; ignored")
+                continue
+            try:
+                self.get(stem)
+            except ValidationError as error:
+                found.append(f"{self.path / name} is not a usable cartridge: {error}")
+        return tuple(found)
 
     def barcodes(self) -> tuple[Barcode, ...]:
         found = []
