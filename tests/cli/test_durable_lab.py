@@ -107,7 +107,8 @@ def test_backup_killed_during_its_post_backup_copy_leaves_a_working_lab(tmp_path
     assert restored.returncode == 0, restored.stderr
     for path in files.iterdir():
         found = list((tmp_path / "out").rglob(path.name))
-        assert found and found[0].read_bytes() == path.read_bytes()
+        assert found
+        assert found[0].read_bytes() == path.read_bytes()
     again = smartmedia("backup", files, "--capacity", "8", "--lab", lab)
     assert again.returncode == 0, again.stderr
     assert _json("catalog", "check", "--lab", lab)["ok"] is True

@@ -36,7 +36,8 @@ def test_a_move_survives_a_crash_without_any_save(tmp_path):
     again = build_lab(directory=tmp_path)
     assert again.msl.locate_cartridge(Barcode("SCR001L9")) == mail
     assert again.msl.slot_of(Barcode("SCR001L9")) is None
-    assert again.reconciled is not None and again.reconciled.agreed
+    assert again.reconciled is not None
+    assert again.reconciled.agreed
     again.close()
     lab.close()
 
@@ -172,7 +173,8 @@ def test_a_damaged_device_state_is_reported_and_kept_aside(tmp_path):
     state.write_bytes(bytes(raw))
     again = build_lab(directory=tmp_path)
     problems = [d for d in again.reconciled.disagreements if d.kind.value == "device_state"]
-    assert problems and "MSL.state" in problems[0].detail
+    assert problems
+    assert "MSL.state" in problems[0].detail
     assert (tmp_path / "devices" / "MSL.state.damaged").is_file()
     again.close()
     third = build_lab(directory=tmp_path)  # the next open is clean again
