@@ -40,7 +40,8 @@ def _json(*args):
 def _one_line_error(ran):
     assert ran.returncode == 2, (ran.returncode, ran.stdout, ran.stderr)
     lines = ran.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), ran.stderr
+    assert len(lines) == 1, ran.stderr
+    assert lines[0].startswith("error: "), ran.stderr
     return lines[0]
 
 
