@@ -28,6 +28,7 @@ from smartmedia.copying._events import (
     TaskStarted,
     Verified,
 )
+from smartmedia.copying._initialize import initialize_medium
 from smartmedia.copying._lab import LAB_EPOCH, Lab, SimOperator, build_lab
 from smartmedia.copying._mount import mounted
 from smartmedia.copying._report import CopyReport, OutcomeState, TaskOutcome
@@ -103,6 +104,7 @@ __all__ = [
     "Verified",
     "build_lab",
     "import_cartridge",
+    "initialize_medium",
     "items_from_bytes",
     "items_from_directory",
     "mounted",
