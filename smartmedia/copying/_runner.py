@@ -47,6 +47,7 @@ from smartmedia.copying._verify import copy_medium, digest_text, read_back, sour
 from smartmedia.devices import CopyHandle, CopyOrder, CopyResult, CopyState
 from smartmedia.errors import (
     CatalogError,
+    ConflictError,
     DeviceError,
     FormatError,
     SmartMediaError,
@@ -141,6 +142,8 @@ class CopyRunner:
         self.poll_seconds = poll_seconds
         self._cancelled = False
         self._digests: dict[MediumId, int] = {}
+        #: target medium -> sources of released copy jobs onto it (read once per run)
+        self._released: dict[MediumId, set[MediumId]] | None = None
 
     def cancel(self) -> None:
         """Stop: running copies are cancelled on the VLS, queued tasks are not started;
@@ -154,6 +157,7 @@ class CopyRunner:
         if not isinstance(plan, CopyPlan):
             raise ValidationError(f"expected a CopyPlan, got {type(plan).__name__}", path="plan")
         self._cancelled = False
+        self._released = None
         emit = on_event or (lambda _event: None)
         started = self.site.now()
         queue = deque(plan.tasks)
@@ -285,6 +289,11 @@ class CopyRunner:
                     f"it cannot be a target in {name}",
                     path="target",
                 )
+            if medium.state.holds_data:
+                raise ConflictError(
+                    f"copy target {barcode} holds medium {medium.id} ({medium.state.value}); "
+                    "recycle or initialise it first"
+                )
 
     def _released_on(self, barcode: Barcode) -> Overwrite:
         """What the catalog releases on cartridge ``barcode``: its scratch records, and
@@ -296,11 +305,12 @@ class CopyRunner:
             for m in catalog.media_with_barcode(barcode)
             if not m.state.holds_data and m.location.library in (name, None)
         }
-        sources = {
-            job.source
-            for job in catalog.copy_jobs(state=CopyJobState.RELEASED)
-            if scratch.intersection(job.targets)
-        }
+        if self._released is None:
+            self._released = {}
+            for job in catalog.copy_jobs(state=CopyJobState.RELEASED):
+                for target in job.targets:
+                    self._released.setdefault(target, set()).add(job.source)
+        sources = {s for m in scratch for s in self._released.get(m, ())}
         return Overwrite(media=tuple(scratch), copies_of=tuple(sources))
 
     def _target_record(
@@ -485,6 +495,9 @@ class CopyRunner:
         # already released (or completed): nothing is half-recorded either way
         with contextlib.suppress(CatalogError):
             self.site.catalog.release_copy(job.id, reason=reason[:500], at=self.site.now())
+            if self._released is not None:
+                for target in job.targets:
+                    self._released.setdefault(target, set()).add(job.source)
 
     def _outcome(self, run: _Running, state: OutcomeState, reason: str) -> TaskOutcome:
         return TaskOutcome(

@@ -171,3 +171,19 @@ def test_a_vls_that_makes_no_progress_fails_the_copies_after_the_watchdog(lab):
     assert lab.catalog.copy_jobs(state=CopyJobState.RESERVED) == []
     assert (report.finished - report.started).total_seconds() < 2 * 3600
     assert lab.catalog.check().ok
+
+
+def test_a_target_that_holds_a_copy_is_refused_before_anything_is_recorded(lab):
+    first, _, _ = small_backup(lab)
+    (done,) = CopyService(lab.site).copy_media([first.barcode], VAULT).outcomes
+    medium, _, _ = small_backup(lab)
+    plan = CopyService(lab.site).plan(Selection.explicit(media=(medium.id,)), VAULT)
+    (task,) = plan.tasks
+    taken = attrs.evolve(task.targets[0], barcode=done.targets[0])
+    edited = attrs.evolve(plan, tasks=(attrs.evolve(task, targets=(taken,)),))
+    before = _export(lab)
+    (outcome,) = CopyRunner(lab.site).run(edited).outcomes
+    assert outcome.state is OutcomeState.FAILED
+    assert outcome.reason.startswith("ConflictError")
+    assert "holds medium" in outcome.reason
+    assert _export(lab) == before
