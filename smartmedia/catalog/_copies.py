@@ -134,9 +134,16 @@ def _finish(db: Db, job: CopyJob, state: CopyJobState, at: _dt.datetime, **colum
 
 
 def release_copy(db: Db, job_id: int, reason: str, at: _dt.datetime) -> CopyJob:
+    """Release job ``job_id``: its media are free again, nothing of the copy is recorded.
+
+    The release is recorded at ``max(at, reserved_at)``: releasing records nothing that
+    could contradict the past, and a clock that is behind the reservation (a device clock
+    restored from an older state, a host whose time went back) must never make a job
+    impossible to settle — a reservation that cannot be released holds its media for ever.
+    """
     job = get_job(db, job_id)
     _move_job(job, CopyJobState.RELEASED)
-    _finish(db, job, CopyJobState.RELEASED, at, reason=reason)
+    _finish(db, job, CopyJobState.RELEASED, max(at, job.reserved_at), reason=reason)
     return get_job(db, job_id)
 
 

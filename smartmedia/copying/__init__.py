@@ -28,6 +28,7 @@ from smartmedia.copying._events import (
     TaskStarted,
     Verified,
 )
+from smartmedia.copying._initialize import initialize_medium
 from smartmedia.copying._lab import (
     LAB_EPOCH,
     LAB_LATEST,
@@ -120,6 +121,7 @@ __all__ = [
     "Verified",
     "build_lab",
     "import_cartridge",
+    "initialize_medium",
     "items_from_bytes",
     "items_from_directory",
     "mounted",

@@ -10,6 +10,13 @@ Invariants:
 * every cartridge it writes is new: a barcode never seen by the VLS nor the catalog, a
   medium ID and label from :meth:`Catalog.allocate`; it is recorded (empty, in its slot)
   before the first block is written, so the catalog never misses a medium that holds data;
+* it never writes over a cartridge it did not create: when the VLS already has the
+  barcode it picked (a cartridge a crash left behind, or one the catalog does not know,
+  which the VLS may hold without showing it in a library), it takes the next free
+  barcode and the cartridge's header carries that one; a cartridge it created but could
+  not record is deleted again, blank, so nothing is left behind;
+* everything that can be checked is checked before any cartridge is created (capacity
+  within what the catalog records, block size, prefix, the objects);
 * the session is recorded *in progress* before any data is written and finished last;
   its versions and positions are added in one transaction, only for objects written
   whole, after the media that hold them are recorded as holding data;
@@ -55,6 +62,7 @@ from smartmedia.copying._backup_media import (
 from smartmedia.copying._mount import mount
 from smartmedia.copying._site import Site
 from smartmedia.errors import (
+    CatalogError,
     DeviceError,
     DuplicateEntity,
     FormatError,
@@ -102,6 +110,10 @@ DEFAULT_CAPACITY = 64 << 20
 DEFAULT_BACKUP_BLOCK_SIZE = 256 << 10
 #: How much a source is read at a time.
 DEFAULT_CHUNK_SIZE = 1 << 20
+#: The largest cartridge capacity a catalog records (a signed 64-bit integer).
+MAX_CAPACITY = (1 << 63) - 1
+#: How many taken barcodes a new cartridge skips before the backup gives up.
+BARCODE_ATTEMPTS = 100
 #: Data protection of backed-up media unless told otherwise: four weeks from the end.
 DEFAULT_PROTECTION = _dt.timedelta(weeks=4)
 
@@ -181,10 +193,12 @@ class BackupWriter:
             )
         self.block_size = block_size
         self.segment_size = segment_size
-        if capacity is not None and (type(capacity) is not int or capacity < 4 * block_size):
+        if capacity is not None and (
+            type(capacity) is not int or not 4 * block_size <= capacity <= MAX_CAPACITY
+        ):
             raise ValidationError(
-                f"a cartridge holds at least four blocks ({4 * block_size} bytes), "
-                f"not {capacity!r}",
+                f"a cartridge holds at least four blocks ({4 * block_size} bytes) and at "
+                f"most {MAX_CAPACITY} bytes, not {str(capacity)[:40]}",
                 path="capacity",
             )
         self.capacity = capacity
@@ -254,7 +268,7 @@ class BackupWriter:
             writer.close()
             cartridges[-1].closed = True
             self._release(cartridges[-1])
-        except (DeviceError, FormatError, ValidationError) as failure:
+        except (DeviceError, FormatError, ValidationError, CatalogError) as failure:
             self._salvage(writer, cartridges)
             result = self._record(
                 session,
@@ -264,7 +278,7 @@ class BackupWriter:
                 failed,
                 error=_describe(failure),
             )
-            if writer is None or isinstance(failure, ValidationError):
+            if writer is None or isinstance(failure, ValidationError | CatalogError):
                 raise  # the session is recorded as failed; the caller must act
             return result
         except BaseException:
@@ -364,29 +378,70 @@ class BackupWriter:
         cartridges.append(cartridge)
         return cartridge
 
-    def _load(self, cartridge: BackupCartridge) -> None:
+    def _create(self, cartridge: BackupCartridge, cartridges: list[BackupCartridge]) -> int:
+        """Create the cartridge on the VLS under a barcode nobody has; its capacity.
+
+        The VLS refuses a barcode it has already (a leftover of a crash, not shown in
+        any library): the cartridge then takes the next free barcode, and its header
+        (not written yet) is changed to match. Nothing existing is ever written over.
+        """
+        if not self.library.inventory().free_slots():
+            raise ValidationError(
+                f"virtual library {self.library_name} has no free slot for a new cartridge",
+                path="library",
+            )
+        tried: set[Barcode] = set()
+        for _attempt in range(BARCODE_ATTEMPTS):
+            try:
+                created = self.site.vls.create_cartridge(
+                    self.library_name, cartridge.barcode, self.capacity
+                )
+            except ValidationError as error:
+                if element_of(self.library, cartridge.barcode) is not None:
+                    raise  # not the barcode: the VLS refused for another reason
+                tried.add(cartridge.barcode)
+                barcode = self._new_barcode({c.barcode for c in cartridges} | tried)
+                if not self.library.inventory().free_slots():
+                    raise error from None
+                cartridge.barcode = barcode
+                cartridge.header = attrs.evolve(cartridge.header, barcode=barcode)
+                continue
+            return created.capacity
+        raise ValidationError(
+            f"the VLS refused {BARCODE_ATTEMPTS} new barcodes (last {cartridge.barcode}): "
+            "it holds cartridges no library shows",
+            path="barcode",
+        )
+
+    def _load(self, cartridge: BackupCartridge, cartridges: list[BackupCartridge]) -> None:
         """Create the cartridge on the VLS, record it (empty, in its slot), load it."""
+        capacity = self._create(cartridge, cartridges)
         barcode, header = cartridge.barcode, cartridge.header
-        created = self.site.vls.create_cartridge(self.library_name, barcode, self.capacity)
         where = element_of(self.library, barcode)
         if where is None or where[0] != "slot":
+            self._undo_create(barcode)
             raise ValidationError(
                 f"the VLS created {barcode} but library {self.library_name} does not show it "
                 "in a slot",
                 path="library",
             )
-        cartridge.medium = Medium(
+        medium = Medium(
             id=header.medium_id,
             label=header.label,
             media_type=header.media_type,
             pool=header.pool,
-            capacity=created.capacity,
+            capacity=capacity,
             formatted_at=header.created,
             barcode=barcode,
             state=MediumState.EMPTY,
             location=Location.slot(self.library_name, where[2]),
         )
-        self.site.catalog.add_medium(cartridge.medium)
+        try:
+            self.site.catalog.add_medium(medium)
+        except CatalogError:
+            self._undo_create(barcode)  # blank and unrecorded: leave nothing behind
+            raise
+        cartridge.medium = medium
         cartridge.mounted = mount(self.library, barcode, self.pool.media_type)
         cartridge.started = self.site.now()
         drive = cartridge.mounted.drive
@@ -396,6 +451,10 @@ class BackupWriter:
                 f"not {self.block_size}",
                 path="block_size",
             )
+
+    def _undo_create(self, barcode: Barcode) -> None:
+        with contextlib.suppress(SmartMediaError):
+            self.site.vls.delete_cartridge(self.library_name, barcode)
 
     def _next_medium(self, cartridges: list[BackupCartridge]) -> tuple[CartridgeSink, MediumHeader]:
         """The writer's spanning callback: the next cartridge, loaded on its first block."""

@@ -22,6 +22,7 @@ from smartmedia.errors import (
 from smartmedia.format import (
     Block,
     MediumHeader,
+    encode_medium_header,
 )
 from smartmedia.model import (
     Barcode,
@@ -118,7 +119,7 @@ class CartridgeSink:
             for earlier in self._cartridges[: self._index]:
                 earlier.closed = True  # the writer closed it before starting this one
                 self._owner._release(earlier)
-            self._owner._load(cartridge)
+            self._owner._load(cartridge, self._cartridges)
         assert cartridge.mounted is not None
         return cartridge.mounted.drive
 
@@ -127,8 +128,12 @@ class CartridgeSink:
             self._cartridges[self._index].damaged = True
 
     def write_block(self, data: Block) -> bool:
-        drive = self._drive()
         cartridge = self._cartridges[self._index]
+        planned = cartridge.header
+        drive = self._drive()
+        if cartridge.blocks == 0 and cartridge.header is not planned:
+            # the VLS had the planned barcode already: the header names the one it got
+            data = encode_medium_header(cartridge.header)
         try:
             warning = drive.write_block(data)
         except DeviceError as error:

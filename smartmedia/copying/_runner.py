@@ -1,7 +1,10 @@
 """The copy runner: carries out a plan on a VLS, verifies, and records copies.
 
-For each task: reserve source and target in the catalog (one transaction, so two runners
-can never take the same medium, and the write side is held before anything is read);
+For each task: check the target against the target library's inventory and the catalog
+(a cartridge the library does not hold in a storage slot, or a barcode the catalog gives
+to a medium elsewhere, is refused before anything is recorded); reserve source and
+target in the catalog (one transaction, so two runners can never take the same medium,
+and the write side is held before anything is read);
 take the source's digest by reading it through a virtual drive; start the copy on the
 VLS; wait; check the digest the VLS reports against the source's (and, with
 ``read_back``, read the target back); then record the copy in one transaction — a new
@@ -9,6 +12,16 @@ medium with its own ID and label, linked to its original, holding the original's
 versions. A failure releases the reservation and records nothing of the copy; a medium
 error on a target marks that cartridge poor and the copy is retried on another target; a
 drive or stream failure is retried; a source that cannot be read fails its task only.
+
+Never overwrite what the catalog does not release: each order carries what the catalog
+releases on its target (:class:`~smartmedia.format.Overwrite`: the cartridge's scratch
+record, and the sources of released copies onto it, whose unfinished bytes hold nothing
+the catalog keeps). The VLS reads the target's first block and refuses anything else. A
+refused target is recorded as holding data the catalog does not know — non-appendable,
+0 bytes known, protected permanently — so no planner picks it again and no recycling
+frees it; only :func:`~smartmedia.copying.initialize_medium` with ``force`` does. The
+task moves on to another target; refusals do not count against ``retries`` (each costs
+a target, so they end).
 """
 
 from __future__ import annotations
@@ -19,7 +32,7 @@ from collections import deque
 
 import attrs
 
-from smartmedia.catalog import CopyJob
+from smartmedia.catalog import CopyJob, CopyJobState
 from smartmedia.copying._events import (
     Committed,
     EventSink,
@@ -34,13 +47,14 @@ from smartmedia.copying._verify import copy_medium, digest_text, read_back, sour
 from smartmedia.devices import CopyHandle, CopyOrder, CopyResult, CopyState
 from smartmedia.errors import (
     CatalogError,
+    ConflictError,
     DeviceError,
     FormatError,
     SmartMediaError,
     ValidationError,
     VerificationFailed,
 )
-from smartmedia.format import CopyIdentity
+from smartmedia.format import CopyIdentity, Overwrite
 from smartmedia.model import (
     Barcode,
     Location,
@@ -48,6 +62,7 @@ from smartmedia.model import (
     MediumCondition,
     MediumId,
     MediumState,
+    Protection,
 )
 from smartmedia.planning import (
     AfterCopy,
@@ -70,6 +85,7 @@ class _Context:
     emit: EventSink
     running: dict[CopyHandle, _Running] = attrs.field(factory=dict)
     outcomes: dict[MediumId, TaskOutcome] = attrs.field(factory=dict)
+    refused: set[Barcode] = attrs.field(factory=set)
 
 
 @attrs.define
@@ -82,6 +98,7 @@ class _Running:
     digest: int
     attempt: int
     started: _dt.datetime
+    refusals: int = 0
 
 
 class CopyRunner:
@@ -89,7 +106,11 @@ class CopyRunner:
 
     ``read_back`` also reads every target back through a drive of its library (where the
     site can reach it). ``retries`` bounds the extra attempts per task. ``poll_seconds``
-    is how long each wait on the VLS lasts (device clock) before the runner looks again.
+    is how long each wait on the VLS lasts (device clock) before the runner looks again
+    (> 0, so that every look lets time pass). ``stall_seconds`` is the watchdog: when no
+    copy in flight changes state or copies a byte for that long (device clock), they are
+    cancelled and their tasks fail — a VLS that stops answering never holds a run, or its
+    reservations, for ever.
     """
 
     def __init__(
@@ -99,17 +120,30 @@ class CopyRunner:
         read_back: bool = False,
         retries: int = 2,
         poll_seconds: float = 30.0,
+        stall_seconds: float = 86_400.0,
     ) -> None:
         if not isinstance(site, Site):
             raise ValidationError(f"expected a Site, got {type(site).__name__}", path="site")
         if type(retries) is not int or retries < 0:
             raise ValidationError(f"retries must be an integer >= 0, not {retries!r}")
+        for name, value in (("poll_seconds", poll_seconds), ("stall_seconds", stall_seconds)):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 < value < 1e9  # also refuses NaN
+            ):
+                raise ValidationError(
+                    f"{name} must be a number of seconds > 0 and < 1e9, not {value!r}", path=name
+                )
+        self.stall_seconds = float(stall_seconds)
         self.site = site
         self.read_back = read_back
         self.retries = retries
         self.poll_seconds = poll_seconds
         self._cancelled = False
         self._digests: dict[MediumId, int] = {}
+        #: target medium -> sources of released copy jobs onto it (read once per run)
+        self._released: dict[MediumId, set[MediumId]] | None = None
 
     def cancel(self) -> None:
         """Stop: running copies are cancelled on the VLS, queued tasks are not started;
@@ -123,12 +157,15 @@ class CopyRunner:
         if not isinstance(plan, CopyPlan):
             raise ValidationError(f"expected a CopyPlan, got {type(plan).__name__}", path="plan")
         self._cancelled = False
+        self._released = None
         emit = on_event or (lambda _event: None)
         started = self.site.now()
         queue = deque(plan.tasks)
         ctx = _Context(plan.policy, emit)
         running, outcomes = ctx.running, ctx.outcomes
         limit = max(1, len({t.drive for t in plan.tasks}))
+        seen: tuple[tuple[str, CopyState, int], ...] = ()
+        moved = self.site.now()
         while queue or running:
             if self._cancelled:
                 self._cancel_all(running, queue, outcomes)
@@ -138,6 +175,13 @@ class CopyRunner:
             if not running:
                 continue
             results = self.site.vls.wait(list(running), timeout=self.poll_seconds)
+            now_seen = tuple((r.handle.value, r.state, r.bytes_copied) for r in results)
+            if now_seen != seen:
+                seen, moved = now_seen, self.site.now()
+            elif (self.site.now() - moved).total_seconds() >= self.stall_seconds:
+                self._stalled(ctx)
+                seen, moved = (), self.site.now()
+                continue
             for result in results:
                 if result.state.is_finished:
                     self._finished(ctx, running.pop(result.handle), result)
@@ -146,8 +190,9 @@ class CopyRunner:
 
     # ---------------------------------------------------------------------------- steps
 
-    def _launch(self, ctx: _Context, task: CopyTask, attempt: int) -> None:
-        """Reserve, take the source's digest, start the copy; or record why not."""
+    def _launch(self, ctx: _Context, task: CopyTask, attempt: int, refusals: int = 0) -> None:
+        """Check the target, reserve, take the source's digest, start the copy; or record
+        why not."""
         policy, emit = ctx.policy, ctx.emit
         now = self.site.now()
         catalog = self.site.catalog
@@ -162,6 +207,7 @@ class CopyRunner:
             piece = task.targets[0]
             if source.barcode is None or source.location.library is None:
                 raise ValidationError(f"source {source.id} has no barcode or library")
+            self._check_target(piece)
             target_id, copy_id, label = self._target_record(piece, policy, now)
             job = catalog.reserve_copy(source.id, [target_id], at=now)
             digest = self._source_digest(source)
@@ -178,6 +224,7 @@ class CopyRunner:
                 target_library=self.site.target_library,
                 target=piece.barcode,
                 identity=identity,
+                overwrite=self._released_on(piece.barcode),
             )
             handle = self.site.vls.start_copy(order)
         except (SmartMediaError, OSError) as error:
@@ -195,7 +242,9 @@ class CopyRunner:
             )
             emit(TaskFailed(at=self.site.now(), source=task.source, reason=reason))
             return
-        ctx.running[handle] = _Running(task, source, job, copy_id, label, digest, attempt, now)
+        ctx.running[handle] = _Running(
+            task, source, job, copy_id, label, digest, attempt, now, refusals
+        )
         emit(
             TaskStarted(
                 at=now,
@@ -205,6 +254,64 @@ class CopyRunner:
                 attempt=attempt,
             )
         )
+
+    def _check_target(self, piece: TargetPiece) -> None:
+        """Refuse a target the target library does not hold in a storage slot, one whose
+        cartridge is not what the plan says, or a barcode the catalog gives to a medium in
+        another library — before anything is allocated, reserved or recorded."""
+        name = self.site.target_library
+        barcode = piece.barcode
+        slot = next(
+            (
+                s
+                for s in self.site.library(name).inventory().slots
+                if s.cartridge is not None and s.cartridge.barcode == barcode
+            ),
+            None,
+        )
+        if slot is None or slot.cartridge is None:
+            raise ValidationError(
+                f"target {barcode} is not in a storage slot of library {name}", path="target"
+            )
+        if slot.cartridge.media_type is not piece.media_type:
+            raise ValidationError(
+                f"target {barcode} is {slot.cartridge.media_type} media, the plan says "
+                f"{piece.media_type}",
+                path="target",
+            )
+        if slot.cartridge.write_protected:
+            raise ValidationError(f"target {barcode} is write protected", path="target")
+        for medium in self.site.catalog.media_with_barcode(barcode):
+            where = medium.location.library
+            if where is not None and where != name:
+                raise ValidationError(
+                    f"barcode {barcode} names medium {medium.id} in library {where}; "
+                    f"it cannot be a target in {name}",
+                    path="target",
+                )
+            if medium.state.holds_data:
+                raise ConflictError(
+                    f"copy target {barcode} holds medium {medium.id} ({medium.state.value}); "
+                    "recycle or initialise it first"
+                )
+
+    def _released_on(self, barcode: Barcode) -> Overwrite:
+        """What the catalog releases on cartridge ``barcode``: its scratch records, and
+        the sources of released copy jobs onto them (their unfinished copies)."""
+        catalog = self.site.catalog
+        name = self.site.target_library
+        scratch = {
+            m.id
+            for m in catalog.media_with_barcode(barcode)
+            if not m.state.holds_data and m.location.library in (name, None)
+        }
+        if self._released is None:
+            self._released = {}
+            for job in catalog.copy_jobs(state=CopyJobState.RELEASED):
+                for target in job.targets:
+                    self._released.setdefault(target, set()).add(job.source)
+        sources = {s for m in scratch for s in self._released.get(m, ())}
+        return Overwrite(media=tuple(scratch), copies_of=tuple(sources))
 
     def _target_record(
         self, piece: TargetPiece, policy: CopyPolicy, now: _dt.datetime
@@ -256,7 +363,11 @@ class CopyRunner:
             return
         try:
             if result.state is not CopyState.COMPLETED:
-                raise _CopyError(result.error or "the copy failed", result.faulty_medium)
+                raise _CopyError(
+                    result.error or "the copy failed",
+                    result.faulty_medium,
+                    refused=result.refused_target,
+                )
             if result.digest is None:
                 raise VerificationFailed(
                     "the VLS reported no digest for the copy: it cannot be verified"
@@ -326,22 +437,28 @@ class CopyRunner:
         self._release(run.job, reason)
         source = run.source
         faulty = error.faulty_medium if isinstance(error, _CopyError) else None
-        target_fault = faulty is not None and faulty == run.task.targets[0].barcode
+        refused = isinstance(error, _CopyError) and error.refused
+        barcode = run.task.targets[0].barcode
+        target_fault = faulty is not None and faulty == barcode
         source_fault = faulty is not None and faulty == source.barcode
-        if target_fault:
+        refusals = run.refusals + refused
+        if refused:
+            ctx.refused.add(barcode)
+            self._mark_refused(run.job.targets[0])
+        elif target_fault:
             self._mark_poor(run.job.targets[0])
-        if source_fault or run.attempt > self.retries:
+        if source_fault or run.attempt - refusals > self.retries:
             outcomes[source.id] = self._outcome(run, OutcomeState.FAILED, reason)
             emit(TaskFailed(at=self.site.now(), source=source.id, reason=reason))
             return
         emit(Retried(at=self.site.now(), source=source.id, reason=reason, attempt=run.attempt + 1))
         retry = self._replan(source.id, policy)
-        if retry is None:
+        if retry is None or any(p.barcode in ctx.refused for p in retry.targets):
             why = f"{reason}; no other target to retry on"
             outcomes[source.id] = self._outcome(run, OutcomeState.FAILED, why)
             emit(TaskFailed(at=self.site.now(), source=source.id, reason=why))
             return
-        self._launch(ctx, retry, run.attempt + 1)
+        self._launch(ctx, retry, run.attempt + 1, refusals)
 
     def _replan(self, source: MediumId, policy: CopyPolicy) -> CopyTask | None:
         site = self.site
@@ -360,10 +477,27 @@ class CopyRunner:
             medium = self.site.catalog.medium(medium_id)
             self.site.catalog.update_medium(attrs.evolve(medium, condition=MediumCondition.POOR))
 
+    def _mark_refused(self, medium_id: MediumId) -> None:
+        """Record that the cartridge holds data the catalog does not know (see the module
+        docstring): non-appendable with no bytes known, protected permanently."""
+        with contextlib.suppress(CatalogError):
+            medium = self.site.catalog.medium(medium_id)
+            self.site.catalog.update_medium(
+                attrs.evolve(
+                    medium,
+                    state=MediumState.NON_APPENDABLE,
+                    bytes_used=0,
+                    protection=Protection.permanent(),
+                )
+            )
+
     def _release(self, job: CopyJob, reason: str) -> None:
         # already released (or completed): nothing is half-recorded either way
         with contextlib.suppress(CatalogError):
             self.site.catalog.release_copy(job.id, reason=reason[:500], at=self.site.now())
+            if self._released is not None:
+                for target in job.targets:
+                    self._released.setdefault(target, set()).add(job.source)
 
     def _outcome(self, run: _Running, state: OutcomeState, reason: str) -> TaskOutcome:
         return TaskOutcome(
@@ -375,6 +509,18 @@ class CopyRunner:
             started=run.started,
             finished=self.site.now(),
         )
+
+    def _stalled(self, ctx: _Context) -> None:
+        """The watchdog fired: cancel every copy in flight, fail its task."""
+        reason = f"the VLS made no progress for {self.stall_seconds:g} s; the copy was cancelled"
+        for handle in ctx.running:
+            with contextlib.suppress(SmartMediaError):
+                self.site.vls.cancel(handle)
+        for run in ctx.running.values():
+            self._release(run.job, reason)
+            ctx.outcomes[run.source.id] = self._outcome(run, OutcomeState.FAILED, reason)
+            ctx.emit(TaskFailed(at=self.site.now(), source=run.source.id, reason=reason))
+        ctx.running.clear()
 
     def _cancel_all(
         self,
@@ -430,9 +576,12 @@ class _CopyError(Exception):
     """A copy order that ended failed: the device's error text, and the cartridge a
     medium error lay with when the device named one."""
 
-    def __init__(self, message: str, faulty_medium: Barcode | None) -> None:
+    def __init__(
+        self, message: str, faulty_medium: Barcode | None, *, refused: bool = False
+    ) -> None:
         super().__init__(message)
         self.faulty_medium = faulty_medium
+        self.refused = refused
 
 
 def _reason(error: BaseException) -> str:

@@ -8,6 +8,12 @@ source's medium header rewritten for the target's identity, copies every other b
 and filemark byte for byte, and reports the CRC32C digest of what it wrote
 (:class:`smartmedia.format.PayloadDigest`: identical for a source and a correct copy).
 
+Before it writes a target, the VLS reads the target's first block and writes only if
+:func:`smartmedia.format.check_overwrite` allows it under the order's ``overwrite``
+(what the catalog releases on that cartridge): a cartridge that holds data nobody
+released is never written over. A refused order ends ``FAILED`` with
+``refused_target`` set and the target untouched.
+
 Copy states follow :data:`COPY_TRANSITIONS`; a finished result never changes again.
 """
 
@@ -21,7 +27,7 @@ import attrs
 
 from smartmedia.devices._library import TapeLibrary
 from smartmedia.errors import CopyFailed, ValidationError
-from smartmedia.format import CopyIdentity
+from smartmedia.format import CopyIdentity, Overwrite
 from smartmedia.model import Barcode, DriveSerial
 from smartmedia.model import _validators as v
 
@@ -89,7 +95,9 @@ class CopyOrder:
     cartridge ``target`` of the attached physical library ``target_library``.
 
     ``identity`` is the header rewrite: the target's own medium ID, label and barcode
-    (when it names a barcode, it must be ``target``'s).
+    (when it names a barcode, it must be ``target``'s). ``overwrite`` is what the
+    target may be found holding and still be written over (what the catalog released
+    on it); by default only a blank target is written.
     """
 
     source_library: str = attrs.field(validator=_name)
@@ -97,6 +105,7 @@ class CopyOrder:
     target_library: str = attrs.field(validator=_name)
     target: Barcode = attrs.field(validator=_of(Barcode))
     identity: CopyIdentity = attrs.field(validator=_of(CopyIdentity))
+    overwrite: Overwrite = attrs.field(factory=Overwrite, validator=_of(Overwrite))
 
     def __attrs_post_init__(self) -> None:
         if self.identity.barcode is not None and self.identity.barcode != self.target:
@@ -127,7 +136,10 @@ class CopyResult:
     synthetic content by size writes no bytes, so it claims no digest). ``error`` says
     why a copy failed or was cancelled; ``faulty_medium`` names the cartridge (source or
     target) a medium error lay with, when the device can tell — a copy runner retires a
-    bad target and retries elsewhere, but gives up on a bad source. ``drive`` is the
+    bad target and retries elsewhere, but gives up on a bad source. ``refused_target``
+    says the VLS did not write the target because its first block holds data the order's
+    ``overwrite`` does not release (``error`` says what it holds; nothing was written,
+    so a runner records what the cartridge holds and picks another). ``drive`` is the
     physical drive that wrote the target; ``started`` and ``finished`` are device clock
     times (seconds).
     """
@@ -142,6 +154,7 @@ class CopyResult:
     drive: DriveSerial | None = attrs.field(default=None)
     started: float | None = attrs.field(default=None)
     finished: float | None = attrs.field(default=None)
+    refused_target: bool = attrs.field(default=False, validator=_of(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.digest is not None and (type(self.digest) is not int or self.digest < 0):
@@ -153,6 +166,8 @@ class CopyResult:
             raise ValidationError(
                 "a failed or cancelled copy, and only such a copy, has an error", path="error"
             )
+        if self.refused_target and self.state is not CopyState.FAILED:
+            raise ValidationError("only a failed copy refused its target", path="refused_target")
 
     def check(self) -> CopyResult:
         """This result, or :class:`~smartmedia.errors.CopyFailed` if it did not complete."""

@@ -48,6 +48,7 @@ from smartmedia.format._codec import (
     encode_session_start,
 )
 from smartmedia.format._copy import CopyIdentity, PayloadDigest, rewrite_header
+from smartmedia.format._guard import Overwrite, OverwriteVerdict, check_overwrite
 from smartmedia.format._identify import Identified, MediumKind, identify
 from smartmedia.format._image import IMAGE_MAGIC, TapeImage
 from smartmedia.format._layout import (
@@ -114,6 +115,8 @@ __all__ = [
     "ObjectOnMedium",
     "ObjectPlacement",
     "ObjectStart",
+    "Overwrite",
+    "OverwriteVerdict",
     "PayloadDigest",
     "Piece",
     "ReadResult",
@@ -125,6 +128,7 @@ __all__ = [
     "TapeImage",
     "VerifyReport",
     "WriteSummary",
+    "check_overwrite",
     "decode_block",
     "decode_block_header",
     "decode_catalog_segment",

@@ -11,6 +11,10 @@ Invariants:
   :meth:`Clock.sleep`, which runs every event due meanwhile, so background processes
   (VLS copies) progress while the caller "waits"; processes themselves never call
   ``sleep`` (they yield);
+* an exception raised inside a process ends its task (:attr:`Task.error`) and is handed
+  to the task's ``on_error`` callback, so whoever waits on what the process was doing
+  learns that it will never finish (a VLS fails the copy order); it never escapes into
+  the caller that happened to be advancing the clock, and it is never silently lost;
 * every :meth:`Clock.sleep` and every dispatched event counts as one event
   (:attr:`Clock.events`); a power loss armed for event *n* happens when the counter
   reaches *n*: the clock's power epoch changes and every registered listener runs (stores
@@ -94,11 +98,22 @@ Process = Generator[Wait, None, T]
 
 
 class Task(Generic[T]):
-    """A process running on a clock; :attr:`done` once it returned or raised."""
+    """A process running on a clock; :attr:`done` once it returned or raised.
 
-    def __init__(self, clock: Clock, process: Process[T], name: str) -> None:
+    ``on_error`` is called with the exception when the process raises: a process's
+    owner must learn that it died (nobody else will; the clock goes on).
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        process: Process[T],
+        name: str,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
         self._clock = clock
         self._process = process
+        self._on_error = on_error
         self.name = name
         self.done = False
         self.result: T | None = None
@@ -114,6 +129,9 @@ class Task(Generic[T]):
             return
         except Exception as error:
             self.done, self.error = True, error
+            self._clock.log(f"{self.name} raised {type(error).__name__}: {error}")
+            if self._on_error is not None:
+                self._on_error(error)
             return
         if isinstance(wait, _Acquire):
             wait.resource._request(self)  # type: ignore[arg-type]
@@ -217,9 +235,16 @@ class Clock:
         """Run ``action`` after ``delay`` seconds (as one event)."""
         heapq.heappush(self._queue, (self._now + max(0.0, delay), next(self._seq), action))
 
-    def spawn(self, process: Process[T], name: str = "process") -> Task[T]:
-        """Start ``process`` now (its first step runs as the next event)."""
-        task: Task[T] = Task(self, process, name)
+    def spawn(
+        self,
+        process: Process[T],
+        name: str = "process",
+        *,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> Task[T]:
+        """Start ``process`` now (its first step runs as the next event); ``on_error``
+        is told if it raises."""
+        task: Task[T] = Task(self, process, name, on_error)
         self.call_later(0.0, task.resume)
         return task
 

@@ -2,7 +2,9 @@
 
 Steps: wait for a copy stream, claim a free drive of the target library that can write
 the target, pay the setup time, have the robot load the target, write the source's
-medium header rewritten for the target (:func:`smartmedia.format.rewrite_header`), copy
+medium header rewritten for the target (:func:`smartmedia.format.rewrite_header`) —
+after reading the target's first block and refusing to write over data the order does
+not release (:func:`smartmedia.format.check_overwrite`) — copy
 every further block and filemark byte for byte while feeding
 :class:`smartmedia.format.PayloadDigest`, flush, unload, and have the robot put the
 target back in its slot.
@@ -19,7 +21,11 @@ Invariants:
   target gets the same run of generated blocks behind its new header) unless the VLS
   materialises synthetic content; such a copy claims no digest;
 * whatever happens, the drive is released and (when it still works) the target is
-  unloaded and put back where it came from.
+  unloaded and put back where it came from;
+* every exception ends the copy: an ``OSError`` of the store (a full disk, a file
+  limit) fails it with ``"target write failed ..."`` or ``"source read failed ..."``;
+  anything else fails it as an internal error of the engine. A copy never stays
+  ``RUNNING`` after its process ended (:func:`process_died` is the task's last word).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from smartmedia.errors import (
     ValidationError,
     WriteProtected,
 )
-from smartmedia.format import Filemark, PayloadDigest, rewrite_header
+from smartmedia.format import END_OF_DATA, Filemark, PayloadDigest, check_overwrite, rewrite_header
 from smartmedia.model import Barcode
 from smartmedia.sim._clock import Process, Task
 from smartmedia.sim._drive import SimTapeDrive
@@ -51,7 +57,7 @@ if TYPE_CHECKING:
     from smartmedia.sim._library import SimTapeLibrary
     from smartmedia.sim._vls import SimVLS
 
-__all__ = ["CopyJob"]
+__all__ = ["CopyJob", "process_died", "run_copy"]
 
 
 class _Stop(Exception):
@@ -76,6 +82,7 @@ class CopyJob:
     started: float | None = None
     finished: float | None = None
     cancel_requested: bool = False
+    refused_target: bool = False
     task: Task[None] | None = None
 
     def result(self) -> CopyResult:
@@ -90,6 +97,7 @@ class CopyJob:
             drive=None if self.drive is None else self.drive.serial,
             started=self.started,
             finished=self.finished,
+            refused_target=self.refused_target and self.state is CopyState.FAILED,
         )
 
     def __str__(self) -> str:
@@ -104,6 +112,18 @@ def run_copy(vls: SimVLS, job: CopyJob) -> Process[None]:
             yield from _run(vls, job)
     finally:
         vls.streams.release()
+
+
+def process_died(vls: SimVLS, job: CopyJob, error: Exception) -> None:
+    """The copy's process raised past every handler: the copy fails, naming why."""
+    if not job.state.is_finished:
+        _finish(vls, job, CopyState.FAILED, f"internal error of the copy engine: {_text(error)}")
+
+
+def _text(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return f"{type(error).__name__}: {error}"[:300]
 
 
 def _finish(
@@ -151,6 +171,9 @@ def _run(vls: SimVLS, job: CopyJob) -> Process[None]:
     except (DeviceError, FormatError, ValidationError) as error:
         note = yield from _put_back(library, job, drive, home)
         _finish(vls, job, CopyState.FAILED, f"{type(error).__name__}: {error}{note}", error)
+    except Exception as error:  # a defect or an unforeseen I/O error: still a failed copy
+        note = yield from _put_back(library, job, drive, home)
+        _finish(vls, job, CopyState.FAILED, f"internal error: {_text(error)}{note}")
     finally:
         if drive is not None:
             drive.reserved_by = None
@@ -203,10 +226,14 @@ def _copy_data(vls: SimVLS, job: CopyJob, drive: SimTapeDrive, epoch: int) -> Pr
     assert target is not None
     if target.write_protected or not drive.generation.can_write(target.media_type):
         raise _Stop(WriteProtected(f"{order.target} cannot be written in {drive.serial}"))
-    if source.count == 0 or isinstance(first := source.read(0), Filemark):
+    with _io(f"source read failed on {order.source}"):
+        first = source.read(0) if source.count else None
+    if first is None or isinstance(first, Filemark):
         raise _Stop(FormatError(f"{order.source} has no medium header"))
     header = rewrite_header(first, order.identity)
-    target.truncate(0)
+    _guard(job, target)
+    with _io(f"target write failed on {order.target}"):
+        target.truncate(0)
     feeder = _Feeder(vls, job, drive, source=source, target=target, epoch=epoch)
     yield from feeder.write([(header, None)])
     run = source.synthetic_run
@@ -220,8 +247,33 @@ def _copy_data(vls: SimVLS, job: CopyJob, drive: SimTapeDrive, epoch: int) -> Pr
         target.flush()
         return None
     yield from feeder.objects(source.iter_records(1))
-    target.flush()
+    with _io(f"target write failed on {order.target}"):
+        target.flush()
     return feeder.digest.value
+
+
+def _guard(job: CopyJob, target: CartridgeImage) -> None:
+    """Read the target's first block; refuse to write over what the order does not release."""
+    with _io(f"target read failed on {job.order.target}"):
+        first = target.read(0) if target.count else END_OF_DATA
+    verdict = check_overwrite(first, job.order.overwrite)
+    if not verdict.ok:
+        job.refused_target = True
+        raise _Stop(CopyFailed(f"target {job.order.target} refused: {verdict.reason}"))
+
+
+class _io:
+    """Turns an ``OSError`` of a store into a failed copy that says what failed."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, _tb: object) -> None:
+        if isinstance(error, OSError):
+            raise _Stop(DeviceError(f"{self.what}: {_text(error)}")) from error
 
 
 class _Feeder:
@@ -289,7 +341,8 @@ class _Feeder:
         seconds = self.drive.timing.streaming_seconds(nbytes, self.feed)
         yield from self.drive._charge_steps(seconds, "copy", nbytes)
         _check(self.vls, self.job, self.epoch)
-        self.target.append_records(records)
+        with _io(f"target write failed on {self.target.barcode}"):
+            self.target.append_records(records)
         self.job.bytes_copied += nbytes
 
     def objects(self, records: Iterator[tuple[Object, int | None]]) -> Process[None]:
@@ -302,7 +355,8 @@ class _Feeder:
             size = 0
             stop: DeviceError | None = None
             while size < chunk_limit:
-                item = next(records, None)
+                with _io(f"source read failed on {self.source.barcode}"):
+                    item = next(records, None)
                 if item is None:
                     exhausted = True
                     break
@@ -377,5 +431,6 @@ class _Feeder:
     def _fail(self, error: DeviceError) -> None:
         if isinstance(error, DriveError):
             self.drive._state = DriveState.FAILED
-        self.target.flush()  # what reached the tape before the failure stays
+        with _io(f"target write failed on {self.target.barcode}"):
+            self.target.flush()  # what reached the tape before the failure stays
         raise _Stop(error)

@@ -30,7 +30,7 @@ from smartmedia.devices import (
 from smartmedia.errors import ElementBusy, ValidationError
 from smartmedia.model import Barcode, MediaType
 from smartmedia.sim._clock import Clock, Resource
-from smartmedia.sim._copy import CopyJob, run_copy
+from smartmedia.sim._copy import CopyJob, process_died, run_copy
 from smartmedia.sim._drive import SimTapeDrive
 from smartmedia.sim._faults import Faults
 from smartmedia.sim._image import Object, SyntheticRun
@@ -239,7 +239,9 @@ class SimVLS:
         handle = CopyHandle(f"copy-{next(self._numbers)}")
         job = CopyJob(handle=handle, order=order)
         self._jobs[handle] = job
-        job.task = self.clock.spawn(run_copy(self, job), str(handle))
+        job.task = self.clock.spawn(
+            run_copy(self, job), str(handle), on_error=lambda error: process_died(self, job, error)
+        )
         self.clock.log(f"{job} queued")
         return handle
 

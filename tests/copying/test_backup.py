@@ -259,6 +259,8 @@ def test_the_result_serialises(lab, backup):
         ({"library": "MSL"}, "library"),
         ({"block_size": 1000}, "block_size"),
         ({"capacity": 10}, "capacity"),
+        ({"capacity": 1 << 63}, "capacity"),
+        ({"capacity": 10**23}, "capacity"),
         ({"protection": dt.timedelta(days=-1)}, "protection"),
         ({"protection": "forever"}, "protection"),
         ({"barcode_prefix": "vt/"}, "barcode_prefix"),
@@ -331,3 +333,46 @@ def test_media_are_recorded_as_virtual_media_of_the_pool(lab, backup):
     assert medium.capacity == CAPACITY
     assert medium.write_count == 1
     assert not medium.is_copy
+
+
+# ------------------------------------------------ cartridges left behind (issue 12)
+
+
+def test_a_cartridge_the_vls_holds_under_the_next_barcode_is_skipped_not_written(lab, backup):
+    """A crash can leave a cartridge on the VLS that no library shows (its changer state
+    was lost) and the catalog does not know: the backup takes the next barcode, and the
+    header on tape names the barcode the cartridge really has."""
+    leftover = lab.store.create(Barcode("VT0001"), MediaType.VIRTUAL)
+    leftover.append_block(b"somebody's data")
+    leftover.flush()
+    result = backup({"a": payload(300_000, 21)})
+    assert result.ok, result.error
+    (medium,) = result.media
+    assert medium.barcode == Barcode("VT0002")
+    with mounted(lab.vtl, medium.barcode) as drive:
+        header = MediumReader(drive).header
+    assert header.barcode == Barcode("VT0002")
+    assert header.medium_id == medium.id
+    assert [bytes(b) for b in lab.store.get(Barcode("VT0001")).iter_from(0)] == [b"somebody's data"]
+    again = backup({"b": payload(300_000, 22)})
+    assert again.ok
+    assert again.media[0].barcode == Barcode("VT0003")
+    assert lab.catalog.check().ok
+
+
+def test_a_cartridge_the_catalog_cannot_record_is_deleted_again(lab, backup):
+    """The changer shows slot 1 free but the catalog records a medium there (their
+    states disagree after a crash): the new cartridge cannot be recorded, so it is
+    deleted, blank; the session ends failed, never in progress."""
+    from smartmedia.model import Location
+
+    first = backup({"a": payload(200_000, 23)})
+    (medium,) = first.media
+    lab.vtl.take(medium.barcode)  # the changer forgets it; the catalog still has slot 1
+    with pytest.raises(Exception, match="already holds") as caught:
+        backup({"b": payload(200_000, 24)})
+    assert "Traceback" not in str(caught.value)
+    sessions = lab.catalog.sessions()
+    assert sessions[-1].status is SessionStatus.FAILED
+    assert [c.barcode for c in lab.vls.cartridges("VTL")] == []
+    assert lab.catalog.medium(medium.id).location == Location.slot("VTL", 1)

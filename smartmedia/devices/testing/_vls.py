@@ -4,7 +4,9 @@ The factory returns a fresh VLS with at least one virtual library (a free slot a
 drive) and at least one attached physical library holding at least two blank, writable
 cartridges in storage slots, and a drive that can write them. The rules write a small
 medium of the library's format onto a new virtual cartridge (through the virtual
-library's drive), copy it, and read both back to compare.
+library's drive), copy it, and read both back to compare. The overwrite rule also writes
+one block on a target through a drive of the physical library (as a foreign tool
+would), to check that the VLS reads a target's first block before writing it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from smartmedia.devices._vls import (
 )
 from smartmedia.devices.testing._rules import Rule, expect, expect_raises, run_rules
 from smartmedia.errors import CopyFailed, ValidationError
-from smartmedia.format import CopyIdentity, MediumHeader, MediumReader, MediumWriter, VerifyReport
+from smartmedia.format import (
+    CopyIdentity,
+    MediumHeader,
+    MediumReader,
+    MediumWriter,
+    Overwrite,
+    VerifyReport,
+)
 from smartmedia.model import (
     BackupObject,
     Barcode,
@@ -112,7 +121,11 @@ def _write_source(vls: VirtualLibrarySystem, library: TapeLibrary, barcode: Barc
 
 
 def _order(
-    source_library: TapeLibrary, source: Barcode, physical: TapeLibrary, target: Barcode
+    source_library: TapeLibrary,
+    source: Barcode,
+    physical: TapeLibrary,
+    target: Barcode,
+    overwrite: Overwrite | None = None,
 ) -> CopyOrder:
     return CopyOrder(
         source_library=source_library.name,
@@ -120,7 +133,75 @@ def _order(
         target_library=physical.name,
         target=target,
         identity=CopyIdentity(medium_id=new_medium_id(), label=f"copy {target}", barcode=target),
+        overwrite=overwrite if overwrite is not None else Overwrite(),
     )
+
+
+#: The first block of a POSIX tar archive (an empty file named "x"), as a foreign tool
+#: would leave it.
+_TAR = b"x" + bytes(256) + b"ustar\x0000" + bytes(504 - 250)
+
+
+def _write_foreign(library: TapeLibrary, barcode: Barcode) -> None:
+    inventory = library.inventory()
+    slot = next(
+        s.address for s in inventory.slots if s.cartridge and s.cartridge.barcode == barcode
+    )
+    drive_address = inventory.drives[0].address
+    library.move(slot, drive_address)
+    drive = library.drive(drive_address)
+    try:
+        drive.write_block(_TAR)
+        drive.write_filemarks(1)
+    finally:
+        drive.unload()
+        library.move(drive_address, slot)
+
+
+def _first_block(library: TapeLibrary, barcode: Barcode) -> object:
+    inventory = library.inventory()
+    slot = next(
+        s.address for s in inventory.slots if s.cartridge and s.cartridge.barcode == barcode
+    )
+    drive_address = inventory.drives[0].address
+    library.move(slot, drive_address)
+    drive = library.drive(drive_address)
+    try:
+        first = drive.read_block()
+        return bytes(first) if isinstance(first, bytes | bytearray | memoryview) else first
+    finally:
+        drive.unload()
+        library.move(drive_address, slot)
+
+
+def _overwrite(make: VlsFactory) -> None:
+    vls = make()
+    virtual, physical = _libraries(vls)
+    ours, foreign = _targets(physical)[:2]
+    first, second = Barcode("CONF06"), Barcode("CONF07")
+    _write_source(vls, virtual, first)
+    _write_source(vls, virtual, second)
+    done = vls.start_copy(order := _order(virtual, first, physical, ours))
+    expect(vls.wait([done])[0].state is CopyState.COMPLETED, "the copy onto a blank failed")
+    before = _first_block(physical, ours)
+    (again,) = vls.wait([vls.start_copy(_order(virtual, second, physical, ours))])
+    expect(
+        again.state is CopyState.FAILED and again.refused_target,
+        f"a copy over a medium nobody released ended {again.state} (refused_target "
+        f"{again.refused_target}): {again.error}",
+    )
+    expect(bool(again.error), "a refused target says nothing about why")
+    expect(_first_block(physical, ours) == before, "a refused target was written")
+    released = Overwrite(media=(order.identity.medium_id,))
+    (over,) = vls.wait([vls.start_copy(_order(virtual, second, physical, ours, released))])
+    expect(over.state is CopyState.COMPLETED, f"a copy over a released medium: {over.error}")
+    _write_foreign(physical, foreign)
+    (tar,) = vls.wait([vls.start_copy(_order(virtual, first, physical, foreign, released))])
+    expect(tar.state is CopyState.FAILED and tar.refused_target, "a tar archive was overwritten")
+    expect(_first_block(physical, foreign) == _TAR, "a refused tar archive was written")
+    forced = Overwrite(force=True)
+    (done_forced,) = vls.wait([vls.start_copy(_order(virtual, first, physical, foreign, forced))])
+    expect(done_forced.state is CopyState.COMPLETED, f"a forced copy: {done_forced.error}")
 
 
 def _visibility(make: VlsFactory) -> None:
@@ -235,6 +316,11 @@ VLS_RULES: tuple[Rule[VlsFactory], ...] = (
     Rule("vls.transitions", "results move along COPY_TRANSITIONS only", _transitions),
     Rule("vls.cancel", "a cancelled copy ends cancelled, without a digest", _cancel),
     Rule("vls.failure", "a copy that cannot be made ends FAILED, with why", _failure),
+    Rule(
+        "vls.overwrite",
+        "a target holding data the order does not release is refused, untouched",
+        _overwrite,
+    ),
     Rule("vls.bad-handle", "unknown handles are caller errors", _bad_handle),
 )
 
