@@ -60,6 +60,7 @@ from smartmedia.errors import (
     FormatError,
     SmartMediaError,
     ValidationError,
+    quote,
 )
 from smartmedia.format import (
     DEFAULT_SEGMENT_SIZE,
@@ -184,7 +185,14 @@ class BackupWriter:
         if capacity is not None and (type(capacity) is not int or capacity < 4 * block_size):
             raise ValidationError(
                 f"a cartridge holds at least four blocks ({4 * block_size} bytes), "
-                f"not {capacity!r}",
+                f"not {quote(capacity)}",
+                path="capacity",
+            )
+        largest = self.pool.media_type.max_capacity
+        if capacity is not None and capacity > largest:
+            raise ValidationError(
+                f"a {self.pool.media_type} cartridge holds at most {largest} bytes, "
+                f"not {quote(capacity)}",
                 path="capacity",
             )
         self.capacity = capacity
