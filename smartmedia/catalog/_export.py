@@ -28,6 +28,7 @@ from smartmedia.errors import (
     InvalidRecord,
     Problem,
     ValidationError,
+    quote,
 )
 from smartmedia.model import Library, MediaPool, Medium, MediumId, ObjectVersion, Session, SessionId
 from smartmedia.serialization import loads_document, structure, unstructure
@@ -142,9 +143,9 @@ def references(data: CatalogExport) -> list[Problem]:
     for i, counter in enumerate(data.counters):
         where = f"counters[{i}].pool"
         if counter.pool not in pools:
-            problems.append(Problem(where, f"pool {counter.pool!r} is not among the pools"))
+            problems.append(Problem(where, f"pool {quote(counter.pool)} is not among the pools"))
         elif counter.pool in counted:
-            problems.append(Problem(where, f"pool {counter.pool!r} has a second counter"))
+            problems.append(Problem(where, f"pool {quote(counter.pool)} has a second counter"))
         counted.add(counter.pool)
     for i, version in enumerate(data.object_versions):
         if version.session not in sessions:
