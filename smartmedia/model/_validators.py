@@ -25,6 +25,7 @@ __all__ = [
     "check_int64",
     "instance_of",
     "natural",
+    "non_negative",
     "optional",
     "positive",
     "text",
@@ -72,6 +73,13 @@ def natural(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int or value < 0:
         raise ValidationError(f"must be an integer >= 0, not {quote(value)}", path=_name(attribute))
     check_int64(value, path=_name(attribute))
+
+
+def non_negative(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An ``int`` >= 0 of any size, for fields that check a range of their own after this
+    one (the unsigned fields of the on-tape format); model values use :func:`natural`."""
+    if type(value) is not int or value < 0:
+        raise ValidationError(f"must be an integer >= 0, not {quote(value)}", path=_name(attribute))
 
 
 def positive(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
