@@ -347,8 +347,9 @@ class _Refused(Exception):
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-# an escaped surrogate (\ud800-\udfff) or a raw one in text: a lone one must be refused
-_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")
+# an escaped surrogate (\ud800-\udfff) in JSON text, and a surrogate in parsed text: a
+# valid pair of escapes parses into one character, a lone one stays and must be refused
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _RAW_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -420,6 +421,7 @@ def loads_document(text: str | bytes, *, what: str, max_bytes: int = MAX_JSON_BY
     its path), ``NaN``, ``Infinity`` and numbers beyond a float, a key twice in one
     object, and lone surrogates (text that cannot be stored or printed).
     """
+    raw_surrogates = False
     if isinstance(text, bytes | bytearray | memoryview):
         raw = bytes(text)
         if len(raw) > max_bytes:
@@ -432,6 +434,11 @@ def loads_document(text: str | bytes, *, what: str, max_bytes: int = MAX_JSON_BY
         raise ValidationError(f"{what} is not JSON text: got {type(text).__name__}")
     elif len(text) > max_bytes:
         raise ValidationError(f"{what} is larger than {max_bytes} characters")
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raw_surrogates = True
     try:
         depth = _depth(text)
         if depth > MAX_JSON_DEPTH:
@@ -455,7 +462,7 @@ def loads_document(text: str | bytes, *, what: str, max_bytes: int = MAX_JSON_BY
         raise ValidationError(f"{what} is nested too deeply") from None
     except MemoryError:
         raise ValidationError(f"{what} is too large to read") from None
-    if _SURROGATE.search(text):
+    if raw_surrogates or _ESCAPED_SURROGATE.search(text):
         where = _lone_surrogate(data, "")
         if where is not None:
             raise ValidationError(
