@@ -49,7 +49,9 @@ mean the caller passed something wrong; :class:`FormatError` means the bytes are
 :class:`DeviceError` means the hardware (or its simulator) reported a problem.
 
 Structured fields (``path``, ``medium_id``, ``block``, ``offset``...) are attributes, so
-handlers never need to parse messages.
+handlers never need to parse messages. Messages quote the values a caller gave through
+:func:`quote`, which cuts long ones: an error line stays one readable line whatever the
+input was.
 """
 
 from __future__ import annotations
@@ -96,11 +98,36 @@ __all__ = [
     "VerificationFailed",
     "WriteProtected",
     "WriterStateError",
+    "quote",
 ]
+
+#: how many characters of a value :func:`quote` shows by default
+QUOTE_LIMIT = 80
 
 
 class SmartMediaError(Exception):
     """Root of every error smartmedia raises on purpose."""
+
+
+def quote(value: object, *, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for an error message, cut to about ``limit`` characters.
+
+    A longer text shows its first ``limit`` characters and its length,
+    ``'AAAA...'...(100000 chars)``; an integer too long to show is named by its size in
+    bits (Python refuses to print integers of more than 4300 digits). Never raises.
+    """
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}...({len(value)} chars)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
+        sign = "-" if value < 0 else ""
+        return f"<{sign}integer of {value.bit_length()} bits>"
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails must not hide the error being reported
+        return f"<{type(value).__name__}>"
+    if len(text) > limit:
+        return f"{text[:limit]}...({len(text)} chars)"
+    return text
 
 
 # --------------------------------------------------------------------------- validation

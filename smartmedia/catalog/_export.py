@@ -2,8 +2,11 @@
 
 The export is plain model and catalog values, so :data:`smartmedia.serialization.converter`
 writes it as JSON and reads it back with every field validated (a bad document reports
-each bad field with its path, e.g. ``media[3].barcode``). Loading checks every record as
-the changes do, in one transaction: a document that contradicts itself loads not at all.
+each bad field with its path, e.g. ``media[3].barcode``). Loading first checks that the
+document agrees with itself (every medium, pool and session a record names is in it;
+identities are unique; a reserved job's media are held by it alone), reporting each
+disagreement with its path, then checks every record as the changes do, in one
+transaction: a document that contradicts itself loads not at all.
 """
 
 from __future__ import annotations
@@ -19,9 +22,16 @@ from smartmedia.catalog._media import add_library, add_pool, check_medium, write
 from smartmedia.catalog._queries import libraries, media, pools, positions_on_medium, sessions
 from smartmedia.catalog._sessions import add_positions, add_versions, insert_session
 from smartmedia.catalog._values import CopyJob, CopyJobState, Position, natural, of
-from smartmedia.errors import ConflictError, DuplicateEntity, InvalidRecord, ValidationError
-from smartmedia.model import Library, MediaPool, Medium, ObjectVersion, Session, SessionId
-from smartmedia.serialization import structure, unstructure
+from smartmedia.errors import (
+    ConflictError,
+    DuplicateEntity,
+    InvalidRecord,
+    Problem,
+    ValidationError,
+    quote,
+)
+from smartmedia.model import Library, MediaPool, Medium, MediumId, ObjectVersion, Session, SessionId
+from smartmedia.serialization import loads_document, structure, unstructure
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -88,6 +98,9 @@ def load(db: Db, data: CatalogExport) -> None:
         raise InvalidRecord(f"export format {data.format} is not {EXPORT_FORMAT}", path="format")
     if db.value("SELECT count(*) FROM media") or db.value("SELECT count(*) FROM pools"):
         raise ConflictError("a catalog export loads only into an empty catalog")
+    problems = references(data)
+    if problems:
+        raise InvalidRecord.from_problems(problems)
     db.run("PRAGMA defer_foreign_keys = ON")
     for pool in sorted(data.pools, key=lambda p: p.free_pool is not None):
         add_pool(db, pool)
@@ -112,6 +125,74 @@ def load(db: Db, data: CatalogExport) -> None:
     add_positions(db, data.positions, {}, session_id=None, allow_copies=True)
     for job in data.copy_jobs:
         _load_job(db, job)
+
+
+def references(data: CatalogExport) -> list[Problem]:
+    """What in ``data`` names something the document does not hold, or holds twice.
+
+    Each record's own fields were checked when it was made; these are the rules between
+    records, which a loaded catalog relies on: counters of known pools, versions of
+    known sessions, copy jobs of known media with unique IDs, a medium reserved by one
+    running job at most and recorded as the copy of one job at most.
+    """
+    problems: list[Problem] = []
+    pools = {p.name for p in data.pools}
+    media = {m.id for m in data.media}
+    sessions = {s.id for s in data.sessions}
+    counted: set[str] = set()
+    for i, counter in enumerate(data.counters):
+        where = f"counters[{i}].pool"
+        if counter.pool not in pools:
+            problems.append(Problem(where, f"pool {quote(counter.pool)} is not among the pools"))
+        elif counter.pool in counted:
+            problems.append(Problem(where, f"pool {quote(counter.pool)} has a second counter"))
+        counted.add(counter.pool)
+    for i, version in enumerate(data.object_versions):
+        if version.session not in sessions:
+            problems.append(
+                Problem(
+                    f"object_versions[{i}].session",
+                    f"session {version.session} is not among the sessions",
+                )
+            )
+    job_ids: set[int] = set()
+    reserved: dict[MediumId, int] = {}
+    copied: dict[MediumId, int] = {}
+
+    def medium(where: str, medium_id: MediumId) -> None:
+        if medium_id not in media:
+            problems.append(Problem(where, f"medium {medium_id} is not among the media"))
+
+    for i, job in enumerate(data.copy_jobs):
+        where = f"copy_jobs[{i}]"
+        if job.id in job_ids:
+            problems.append(Problem(f"{where}.id", f"copy job {job.id} appears twice"))
+        job_ids.add(job.id)
+        medium(f"{where}.source", job.source)
+        for j, copy in enumerate(job.copies):
+            medium(f"{where}.copies[{j}]", copy)
+            if copy in copied:
+                problems.append(
+                    Problem(
+                        f"{where}.copies[{j}]",
+                        f"medium {copy} is already the copy of job {copied[copy]}",
+                    )
+                )
+            copied[copy] = job.id
+        if job.state is not CopyJobState.RESERVED:
+            continue
+        held = [(f"{where}.source", job.source)]
+        held += [(f"{where}.targets[{j}]", t) for j, t in enumerate(job.targets)]
+        for path, medium_id in held:
+            if path != f"{where}.source":
+                medium(path, medium_id)
+            if medium_id in reserved:
+                other = reserved[medium_id]
+                problems.append(
+                    Problem(path, f"medium {medium_id} is already reserved by job {other}")
+                )
+            reserved[medium_id] = job.id
+    return problems
 
 
 def _load_job(db: Db, job: CopyJob) -> None:
@@ -147,12 +228,12 @@ def to_json(data: CatalogExport, *, indent: int | None = None) -> str:
 
 
 def from_json(text: str | bytes) -> CatalogExport:
-    """The export in JSON ``text``; :class:`InvalidRecord` naming every bad field."""
+    """The export in JSON ``text``; :class:`InvalidRecord` naming every bad field.
+
+    The text is read by :func:`smartmedia.serialization.loads_document` (bounded depth,
+    integers, sizes; no ``NaN``, duplicate keys or lone surrogates).
+    """
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as e:
-        raise InvalidRecord(f"a catalog export must be JSON: {e}") from None
-    try:
-        return structure(data, CatalogExport)
+        return structure(loads_document(text, what="a catalog export"), CatalogExport)
     except ValidationError as e:
         raise InvalidRecord.from_problems(e.problems) from None

@@ -14,8 +14,9 @@ from typing import Any
 
 import attrs
 
-from smartmedia.errors import InvalidRecord
+from smartmedia.errors import InvalidRecord, ValidationError, quote
 from smartmedia.model import Location, Medium, MediumId, ObjectVersion, SessionId
+from smartmedia.model._validators import check_int64
 
 __all__ = [
     "Allocation",
@@ -30,21 +31,30 @@ __all__ = [
 ]
 
 
+def _at_most_int64(attribute: attrs.Attribute[Any], value: int) -> None:
+    try:
+        check_int64(value, path=attribute.name)
+    except ValidationError as e:
+        raise InvalidRecord.from_problems(e.problems) from None
+
+
 def natural(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int or value < 0:
-        raise InvalidRecord(f"must be an integer >= 0, not {value!r}", path=attribute.name)
+        raise InvalidRecord(f"must be an integer >= 0, not {quote(value)}", path=attribute.name)
+    _at_most_int64(attribute, value)
 
 
 def _positive(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int or value < 1:
-        raise InvalidRecord(f"must be an integer >= 1, not {value!r}", path=attribute.name)
+        raise InvalidRecord(f"must be an integer >= 1, not {quote(value)}", path=attribute.name)
+    _at_most_int64(attribute, value)
 
 
 def of(kind: type) -> Any:
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise InvalidRecord(
-                f"expected {kind.__name__}, got {type(value).__name__} {value!r}",
+                f"expected {kind.__name__}, got {type(value).__name__} {quote(value)}",
                 path=attribute.name,
             )
 
@@ -61,7 +71,7 @@ def _optional(check: Any) -> Any:
 
 def _aware(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
-        raise InvalidRecord(f"expected an aware datetime, got {value!r}", path=attribute.name)
+        raise InvalidRecord(f"expected an aware datetime, got {quote(value)}", path=attribute.name)
 
 
 def _tuple_of(kind: type) -> Any:
@@ -146,7 +156,7 @@ class CopyJob:
     ``targets`` are the catalog media reserved to receive the copy; ``copies`` are the
     media the completed copy is recorded as (each has a new medium ID). ``digest`` is
     the verification digest the copy was recorded with; ``reason`` says why a released
-    job did not complete.
+    job did not complete. A finished job never finished before it was reserved.
     """
 
     id: int = attrs.field(validator=_positive)
@@ -167,6 +177,12 @@ class CopyJob:
             raise InvalidRecord(
                 f"a {self.state.value} copy job "
                 + ("has a finish time" if finished else "has no finish time"),
+                path="finished_at",
+            )
+        if self.finished_at is not None and self.finished_at < self.reserved_at:
+            raise InvalidRecord(
+                f"a copy job cannot finish ({self.finished_at.isoformat()}) before it was "
+                f"reserved ({self.reserved_at.isoformat()})",
                 path="finished_at",
             )
         completed = self.state is CopyJobState.COMPLETED

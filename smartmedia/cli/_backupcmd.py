@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 
 from smartmedia.cli._app import EXIT_FAILED, common, output
-from smartmedia.cli._common import lab_option, opened_lab
+from smartmedia.cli._common import BoundedInt, lab_option, opened_lab
 from smartmedia.cli._output import size, table
 from smartmedia.cli._progress import bars
 from smartmedia.cli._views import media_table, report_table
@@ -26,7 +26,7 @@ from smartmedia.copying import (
 )
 from smartmedia.errors import ValidationError
 from smartmedia.format import Block
-from smartmedia.model import BackupObject, ObjectType
+from smartmedia.model import BackupObject, MediaType, ObjectType
 
 __all__ = ["register"]
 
@@ -96,10 +96,10 @@ def _render(console: Console, result: BackupResult, reports: list[CopyReport]) -
 @click.option("--no-copy", is_flag=True, help="Do not run the post-backup copies.")
 @click.option(
     "--capacity",
-    type=click.IntRange(1, None),
+    type=BoundedInt(1, MediaType.VIRTUAL.max_capacity >> 20),
     default=64,
     show_default=True,
-    help="Size of each new virtual cartridge, MiB.",
+    help="Size of each new virtual cartridge, MiB (at most 1 PiB).",
 )
 @lab_option
 @common

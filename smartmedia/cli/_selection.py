@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from smartmedia.cli._common import parse_duration, parse_media, parse_sessions
+from smartmedia.cli._common import BoundedInt, parse_duration, parse_media, parse_sessions
 from smartmedia.planning import AfterCopy, CopyPolicy, Selection
 
 __all__ = ["make_policy", "make_selection", "policy_options", "selection_options"]
@@ -66,7 +66,7 @@ def policy_options(function: F) -> F:
         ),
         click.option(
             "--copies",
-            type=click.IntRange(1, 16),
+            type=BoundedInt(1, 16),
             default=1,
             show_default=True,
             help="Copies of each medium.",
@@ -79,9 +79,7 @@ def policy_options(function: F) -> F:
             help="Where a copy goes once made.",
         ),
         click.option("--vault", help="Vault name (with --after vault)."),
-        click.option(
-            "--max-drives", type=click.IntRange(1, 256), help="Use at most this many drives."
-        ),
+        click.option("--max-drives", type=BoundedInt(1, 256), help="Use at most this many drives."),
         click.option(
             "--window", metavar="DURATION", help="Plan only copies that end within this time."
         ),

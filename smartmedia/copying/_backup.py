@@ -68,6 +68,7 @@ from smartmedia.errors import (
     FormatError,
     SmartMediaError,
     ValidationError,
+    quote,
 )
 from smartmedia.format import (
     DEFAULT_SEGMENT_SIZE,
@@ -198,7 +199,14 @@ class BackupWriter:
         ):
             raise ValidationError(
                 f"a cartridge holds at least four blocks ({4 * block_size} bytes) and at "
-                f"most {MAX_CAPACITY} bytes, not {str(capacity)[:40]}",
+                f"most {MAX_CAPACITY} bytes, not {quote(capacity)}",
+                path="capacity",
+            )
+        largest = self.pool.media_type.max_capacity
+        if capacity is not None and capacity > largest:
+            raise ValidationError(
+                f"a {self.pool.media_type} cartridge holds at most {largest} bytes, "
+                f"not {quote(capacity)}",
                 path="capacity",
             )
         self.capacity = capacity

@@ -60,7 +60,7 @@ def _uint(bits: int) -> v.Validator:
     limit = (1 << bits) - 1
 
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
-        v.natural(instance, attribute, value)
+        v.non_negative(instance, attribute, value)
         assert isinstance(value, int)
         if value > limit:
             raise ValidationError(f"{value} does not fit in {bits} bits", path=attribute.name)

@@ -25,9 +25,11 @@ from smartmedia.errors import (
     InvalidSerial,
     InvalidSessionId,
     ValidationError,
+    quote,
 )
 from smartmedia.model._media_types import MediaType
 from smartmedia.model._text import TextValue
+from smartmedia.model._validators import INT64_MAX
 
 __all__ = [
     "Barcode",
@@ -47,7 +49,7 @@ _MEDIUM_ID = re.compile(r"[0-9a-f]{8}:[0-9a-f]{8}:[0-9a-f]{4}:[0-9a-f]{4}")
 def _check_medium_id(_: object, __: object, value: str) -> None:
     if not isinstance(value, str) or not _MEDIUM_ID.fullmatch(value):
         raise InvalidMediumId(
-            f"{value!r} is not a medium ID (four lowercase hex fields of 8:8:4:4 digits, "
+            f"{quote(value)} is not a medium ID (four lowercase hex fields of 8:8:4:4 digits, "
             "e.g. 'c0a80105:4f6b3a10:1b2c:0001')"
         )
 
@@ -145,11 +147,13 @@ class MediumIdGenerator:
             try:
                 host = int(ipaddress.IPv4Address(host))
             except ValueError:
-                raise ValidationError(f"{host!r} is not an IPv4 address", path="host") from None
+                message = f"{quote(host)} is not an IPv4 address"
+                raise ValidationError(message, path="host") from None
         if not 0 <= host < 1 << 32:
-            raise ValidationError(f"host {host} does not fit in 32 bits", path="host")
+            raise ValidationError(f"host {quote(host)} does not fit in 32 bits", path="host")
         if process is not None and not 0 <= process < 1 << 16:
-            raise ValidationError(f"process {process} does not fit in 16 bits", path="process")
+            message = f"process {quote(process)} does not fit in 16 bits"
+            raise ValidationError(message, path="process")
         self.host = host
         self._clock = clock
         self._process = process
@@ -203,12 +207,14 @@ class SessionId(TextValue):
     @date.validator
     def _check_date(self, _: object, value: _dt.date) -> None:
         if type(value) is not _dt.date:
-            raise InvalidSessionId(f"the date of a session ID must be a date, not {value!r}")
+            raise InvalidSessionId(f"the date of a session ID must be a date, not {quote(value)}")
 
     @number.validator
     def _check_number(self, _: object, value: int) -> None:
-        if type(value) is not int or value < 1:
-            raise InvalidSessionId(f"session number must be an integer >= 1, not {value!r}")
+        if type(value) is not int or not 1 <= value <= INT64_MAX:
+            raise InvalidSessionId(
+                f"session number must be an integer from 1 to {INT64_MAX}, not {quote(value)}"
+            )
 
     def __str__(self) -> str:
         return f"{self.date.year:04d}/{self.date.month:02d}/{self.date.day:02d}-{self.number}"
@@ -219,12 +225,14 @@ class SessionId(TextValue):
             raise InvalidSessionId(f"a session ID must be text, not {type(text).__name__}")
         match = _SESSION_ID.fullmatch(text)
         if match is None:
-            raise InvalidSessionId(f"{text!r} is not a session ID (YYYY/MM/DD-N, N >= 1)")
+            raise InvalidSessionId(f"{quote(text)} is not a session ID (YYYY/MM/DD-N, N >= 1)")
+        if len(match.group(4)) > len(str(INT64_MAX)):
+            raise InvalidSessionId(f"{quote(text)} is not a session ID: its number is too large")
         year, month, day, number = (int(g) for g in match.groups())
         try:
             date = _dt.date(year, month, day)
         except ValueError as e:
-            raise InvalidSessionId(f"{text!r} is not a session ID: {e}") from None
+            raise InvalidSessionId(f"{quote(text)} is not a session ID: {e}") from None
         return cls(date=date, number=number)
 
 
@@ -237,7 +245,7 @@ _LTO_BARCODE = re.compile(r"[A-Z0-9]{6}([LM][0-9A-Z])")
 def _check_barcode(_: object, __: object, value: str) -> None:
     if not isinstance(value, str) or not _BARCODE.fullmatch(value):
         raise InvalidBarcode(
-            f"{value!r} is not a valid barcode (1 to 16 characters of A-Z, a-z, 0-9, '-', '_')"
+            f"{quote(value)} is not a valid barcode (1 to 16 characters of A-Z, a-z, 0-9, '-', '_')"
         )
 
 
@@ -301,7 +309,7 @@ _SERIAL = re.compile(r"[A-Za-z0-9._-]{1,32}")
 def _check_serial(_: object, __: object, value: str) -> None:
     if not isinstance(value, str) or not _SERIAL.fullmatch(value):
         raise InvalidSerial(
-            f"{value!r} is not a drive serial number (1 to 32 of A-Z, a-z, 0-9, '.', '-', '_')"
+            f"{quote(value)} is not a drive serial number (1 to 32 of A-Z, a-z, 0-9, '.', '-', '_')"
         )
 
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 import enum
 from typing import NamedTuple
 
-__all__ = ["MediaType"]
+__all__ = ["MAX_VIRTUAL_CAPACITY", "MediaType"]
 
 _TB = 10**12
 _MB = 10**6
+
+#: the largest virtual cartridge, in bytes (1 PiB)
+MAX_VIRTUAL_CAPACITY = 1 << 50
 
 
 class _Spec(NamedTuple):
@@ -57,6 +60,16 @@ class MediaType(enum.Enum):
     def native_capacity(self) -> int:
         """Native capacity of a cartridge of this type, in bytes."""
         return self._spec.capacity
+
+    @property
+    def max_capacity(self) -> int:
+        """The largest cartridge of this type, in bytes, that the library creates.
+
+        The native capacity for LTO types. A VLS sizes virtual cartridges freely; they
+        are bounded by :data:`MAX_VIRTUAL_CAPACITY` (1 PiB), which keeps every byte
+        count of the format and the catalog far inside 64 bits.
+        """
+        return MAX_VIRTUAL_CAPACITY if self.is_virtual else self._spec.capacity
 
     @property
     def native_rate(self) -> int:

@@ -13,7 +13,7 @@ import datetime as _dt
 
 import attrs
 
-from smartmedia.errors import ValidationError
+from smartmedia.errors import ValidationError, quote
 from smartmedia.model import _validators as v
 from smartmedia.model._enums import AllocationPolicy, MediumCondition, MediumState, UsagePolicy
 from smartmedia.model._ids import Barcode, MediumId
@@ -55,7 +55,7 @@ class MediaPool:
     def label_for(self, counter: int) -> str:
         """The default label of the pool's ``counter``-th medium, e.g. ``Vault_12``."""
         if type(counter) is not int or counter < 1:
-            raise ValidationError(f"a label counter is an integer >= 1, not {counter!r}")
+            raise ValidationError(f"a label counter is an integer >= 1, not {quote(counter)}")
         return f"{self.name}_{counter}"
 
 

@@ -6,7 +6,7 @@ import attrs
 import pytest
 
 from smartmedia.catalog import CatalogExport, SqliteCatalog, export_json, load_json
-from smartmedia.errors import ConflictError, InvalidRecord, UnknownEntity, ValidationError
+from smartmedia.errors import ConflictError, InvalidRecord, ValidationError
 from smartmedia.model import Location
 
 from .conftest import DAY, T0
@@ -66,7 +66,7 @@ def test_bad_documents_name_every_bad_field(busy):
         assert paths == {"object_versions[0].size", "media[1].barcode"}
         assert isinstance(info.value, ValidationError)
         assert fresh.media() == []
-        with pytest.raises(InvalidRecord, match="must be JSON"):
+        with pytest.raises(InvalidRecord, match="not JSON"):
             load_json(fresh, "{not json")
 
 
@@ -81,8 +81,11 @@ def test_a_self_contradicting_export_loads_not_at_all(busy):
         assert fresh.pools() == []
         assert fresh.media() == []
         orphan = attrs.evolve(exported, media=exported.media[1:])
-        with pytest.raises(UnknownEntity):
+        with pytest.raises(InvalidRecord) as info:
             fresh.load(orphan)
+        missing = exported.media[0].id
+        assert "copy_jobs[0].source" in {p.path for p in info.value.problems}
+        assert f"medium {missing} is not among the media" in str(info.value)
         assert fresh.check().ok
         assert fresh.media() == []
 
