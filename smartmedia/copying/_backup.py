@@ -198,8 +198,8 @@ class BackupWriter:
             type(capacity) is not int or not 4 * block_size <= capacity <= MAX_CAPACITY
         ):
             raise ValidationError(
-                f"a cartridge holds at least four blocks ({4 * block_size} bytes) and at "
-                f"most {MAX_CAPACITY} bytes, not {quote(capacity)}",
+                f"a cartridge holds at least four blocks ({4 * block_size} bytes) and "
+                f"holds at most {MAX_CAPACITY} bytes, not {quote(capacity)}",
                 path="capacity",
             )
         largest = self.pool.media_type.max_capacity
