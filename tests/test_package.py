@@ -14,7 +14,7 @@ from smartmedia import errors
 ROOT = pathlib.Path(smartmedia.__file__).parent
 
 # package -> smartmedia packages it may import (design.md, "Layers")
-BASE = {"smartmedia", "smartmedia.errors", "smartmedia.serialization"}
+BASE = {"smartmedia", "smartmedia.errors", "smartmedia.serialization", "smartmedia._fs"}
 ALLOWED = {
     "model": set(),
     "format": {"model"},

@@ -4,7 +4,6 @@ post-backup copies bound to the backup's specification."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -13,9 +12,9 @@ from rich.console import Console
 
 from smartmedia.cli._app import EXIT_FAILED, common, output
 from smartmedia.cli._common import BoundedInt, lab_option, opened_lab
-from smartmedia.cli._output import size, table
+from smartmedia.cli._output import duration, size, table
 from smartmedia.cli._progress import bars
-from smartmedia.cli._views import media_table, report_table
+from smartmedia.cli._views import media_table, report_table, unplaced_table
 from smartmedia.copying import (
     BackupItem,
     BackupResult,
@@ -25,7 +24,6 @@ from smartmedia.copying import (
     items_from_directory,
 )
 from smartmedia.errors import ValidationError
-from smartmedia.format import Block
 from smartmedia.model import BackupObject, MediaType, ObjectType
 
 __all__ = ["register"]
@@ -34,13 +32,8 @@ _CHUNK = 1 << 20
 
 
 def _file_item(path: Path, host: str) -> BackupItem:
-    def chunks() -> Iterator[Block]:
-        with path.open("rb") as stream:
-            while chunk := stream.read(_CHUNK):
-                yield chunk
-
     obj = BackupObject(type=ObjectType.FILESYSTEM, host=host, mount=path.resolve().as_posix())
-    return BackupItem(object=obj, source=chunks)
+    return BackupItem.from_file(obj, path, chunk_size=_CHUNK)
 
 
 def items_of(paths: tuple[Path, ...], host: str) -> list[BackupItem]:
@@ -64,6 +57,29 @@ def items_of(paths: tuple[Path, ...], host: str) -> list[BackupItem]:
     return unique
 
 
+def copy_title(report: CopyReport, name: str | None = None) -> str:
+    """\"Copy session S: n of m copied, ..." where m counts the media the plan could not
+    place too (``report.missed``), so a run short of targets never reads "1 of 1"."""
+    wanted = len(report.outcomes) + len(report.missed)
+    seconds = (report.finished - report.started).total_seconds()
+    head = name or f"Copy session {report.session or '-'}"
+    return (
+        f"{head}: {len(report.committed)} of {wanted} copied, {size(report.bytes)} in "
+        f"{duration(seconds)} (virtual)"
+    )
+
+
+def render_copy(console: Console, report: CopyReport, name: str | None = None) -> None:
+    """A copy run: its tasks, what the plan left out, and a line naming the media that
+    needed a copy and got none."""
+    console.print(report_table(report, title=copy_title(report, name)))
+    if report.plan.unplaced:
+        console.print(unplaced_table(report.plan))
+    if report.missed:
+        names = ", ".join(str(m.barcode or m.medium) for m in report.missed)
+        console.print(f"not copied: {names}", markup=False)
+
+
 def _render(console: Console, result: BackupResult, reports: list[CopyReport]) -> None:
     session = result.session
     console.print(
@@ -76,7 +92,7 @@ def _render(console: Console, result: BackupResult, reports: list[CopyReport]) -
     if result.error:
         console.print(f"session failed: {result.error}", markup=False)
     for report in reports:
-        console.print(report_table(report))
+        render_copy(console, report)
     if not reports:
         console.print(table(None, ["post-backup copies"], [("none bound to this specification",)]))
 
@@ -135,7 +151,12 @@ def backup(
             )
     ok = result.ok and all(r.ok for r in reports)
     out.result(
-        {"ok": ok, "backup": result, "copies": reports},
+        {
+            "ok": ok,
+            "backup": result,
+            "copies": reports,
+            "not_copied": [m for r in reports for m in r.missed],
+        },
         lambda console: _render(console, result, reports),
     )
     if not ok:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from smartmedia._fs import read_regular
 from smartmedia.catalog import export_json, load_json
 from smartmedia.cli._app import EXIT_FAILED, common, output
 from smartmedia.cli._common import catalog_options, open_catalog
@@ -17,6 +18,9 @@ from smartmedia.cli._views import copies_table, media_table, sessions_table
 from smartmedia.errors import ConflictError, ValidationError
 
 __all__ = ["register"]
+
+#: The largest catalog export `catalog import` reads.
+EXPORT_LIMIT = 1 << 30
 
 
 @click.group()
@@ -130,7 +134,7 @@ def export_(file: Path | None, lab: Path, catalog_file: Path | None) -> None:
 def import_(file: Path, catalog_file: Path) -> None:
     """Fill a new catalog file from a JSON export (all of it or nothing)."""
     out = output()
-    text = file.read_bytes()
+    text = read_regular(file, what="catalog export", field="file", limit=EXPORT_LIMIT)
     with open_catalog(Path(), catalog_file, create=True) as db:
         if db.media() or db.sessions():
             raise ValidationError(

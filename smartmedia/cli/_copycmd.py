@@ -8,11 +8,13 @@ from typing import Any
 import click
 from rich.console import Console
 
+from smartmedia._fs import read_regular, write_regular
 from smartmedia.cli._app import EXIT_FAILED, common, output
+from smartmedia.cli._backupcmd import render_copy
 from smartmedia.cli._common import lab_option, opened_lab
 from smartmedia.cli._progress import bars
 from smartmedia.cli._selection import policy_options, selection_options, split
-from smartmedia.cli._views import plan_table, report_table, unplaced_table
+from smartmedia.cli._views import plan_table, unplaced_table
 from smartmedia.copying import CopyReport, CopyService
 from smartmedia.errors import ValidationError
 from smartmedia.model import CopyTrigger
@@ -20,6 +22,9 @@ from smartmedia.planning import CopyPlan
 from smartmedia.serialization import from_json, to_json
 
 __all__ = ["register"]
+
+#: The largest plan file read (a plan of thousands of media is a few megabytes).
+PLAN_LIMIT = 64 << 20
 
 
 def render_plan(console: Console, plan: CopyPlan, *, explain: bool) -> None:
@@ -32,9 +37,7 @@ def render_plan(console: Console, plan: CopyPlan, *, explain: bool) -> None:
 
 
 def render_report(console: Console, report: CopyReport) -> None:
-    console.print(report_table(report))
-    if report.plan.unplaced:
-        console.print(unplaced_table(report.plan))
+    render_copy(console, report)
 
 
 def _selects(options: dict[str, Any]) -> bool:
@@ -43,8 +46,9 @@ def _selects(options: dict[str, Any]) -> bool:
 
 
 def load_plan(path: Path) -> CopyPlan:
+    text = read_regular(path, what="plan file", field="plan", limit=PLAN_LIMIT)
     try:
-        return from_json(path.read_bytes(), CopyPlan)
+        return from_json(text, CopyPlan)
     except ValidationError as error:
         raise ValidationError(f"{path} is not a copy plan: {error}", path="plan") from None
 
@@ -71,7 +75,9 @@ def plan(save: Path | None, explain: bool, lab: Path, **options: Any) -> None:
     with opened_lab(lab) as plab:
         made = CopyService(plab.lab.site).plan(selection, policy)
     if save is not None:
-        save.write_text(to_json(made, indent=2) + "\n", encoding="utf-8")
+        write_regular(
+            save, (to_json(made, indent=2) + "\n").encode(), what="plan file", field="save"
+        )
         out.note(f"plan saved to {save}")
     if out.json:
         out.result({"plan": made, "explanation": made.explain() if explain else None})

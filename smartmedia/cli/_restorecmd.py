@@ -1,12 +1,17 @@
 """``restore``: read object versions of a session back into files, from whichever copy
 can be reached — bringing a physical copy out of the library behind the VLS through the
-mail slots when the original cannot be read."""
+mail slots when the original cannot be read.
+
+Files are written only inside ``--to DIR``, whatever hosts and mounts the catalog
+holds: :mod:`smartmedia.cli._restorefiles` maps each object to a path below DIR and
+writes it without following links.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import attrs
 import click
@@ -16,6 +21,7 @@ from smartmedia.cli._app import EXIT_FAILED, common, output
 from smartmedia.cli._common import lab_option, opened_lab, parse_sessions
 from smartmedia.cli._output import size, table, words
 from smartmedia.cli._progress import bars
+from smartmedia.cli._restorefiles import confined_file, restore_components
 from smartmedia.copying import (
     Move,
     RestoreError,
@@ -62,6 +68,7 @@ def restore_version(
     version: ObjectVersion,
     path: Path,
     *,
+    root: Path | None = None,
     prefer: str = "auto",
     on_block: Callable[[int], None] | None = None,
 ) -> tuple[RestoreResult, list[Move]]:
@@ -69,8 +76,20 @@ def restore_version(
 
     The first source (in the order of :func:`restore_sources`, or copies/originals first
     with ``prefer``) that is not missing is made readable — exported from the library
-    behind the VLS, carried to a visible library, imported — and read.
+    behind the VLS, carried to a visible library, imported — and read. With ``root``
+    (``path`` is then ``root`` joined with :func:`restore_components`), nothing below
+    ``root`` is followed; without, ``path``'s directory is the caller's choice. Either
+    way the data goes to a new temporary file beside ``path``, renamed over it only
+    when the restore succeeded.
     """
+    components: tuple[str, ...]
+    if root is None:
+        root, components = path.parent, (path.name,)
+    else:
+        try:
+            components = path.relative_to(root).parts
+        except ValueError:
+            raise ValidationError(f"{path} is not below {root}", path="path") from None
     sources = _ordered(restore_sources(site, version), prefer)
     chosen = next((s for s in sources if s.rank is not SourceRank.MISSING), None)
     if chosen is None:
@@ -84,9 +103,7 @@ def restore_version(
     if chosen.rank is not SourceRank.READABLE:
         moves = prepare_restore(site, chosen)
         sources = _ordered(restore_sources(site, version), prefer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as file:
+    with confined_file(root, components) as file:
 
         def write(block: memoryview) -> object:
             if on_block is not None:
@@ -94,14 +111,21 @@ def restore_version(
             return file.write(block)
 
         result = restore(site, version, write, sources=sources)
-    partial.replace(path)
     return result, moves
 
 
 def target_path(root: Path, version: ObjectVersion) -> Path:
-    """Where a version is restored under ``root``: ``root/<host>/<mount>``."""
-    parts = [p for p in PurePosixPath(version.object.mount).parts if p not in ("/", "..", ".")]
-    return root.joinpath(version.object.host, *parts)
+    """Where a version is restored under ``root``: ``root/<host>/<mount parts>``, mapped
+    as :func:`~smartmedia.cli._restorefiles.restore_components` says (always below
+    ``root``)."""
+    return root.joinpath(*restore_components(version))
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return str(error)
 
 
 def _matches(version: ObjectVersion, patterns: tuple[str, ...]) -> bool:
@@ -149,8 +173,8 @@ def _render_sources(
 @click.option(
     "--to",
     "target",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Restore into this directory, as <host>/<path>.",
+    type=click.Path(file_okay=False),
+    help="Restore into this directory, as <host>/<path> (never outside it).",
 )
 @click.option(
     "--prefer",
@@ -171,7 +195,7 @@ def restore_(
     *,
     session: str,
     objects: tuple[str, ...],
-    target: Path | None,
+    target: str | None,
     prefer: str,
     list_sources: bool,
     lab: Path,
@@ -187,6 +211,8 @@ def restore_(
     (session_id,) = parse_sessions((session,))
     if target is None and not list_sources:
         raise click.UsageError("give --to DIR (or --sources to list where the data is)")
+    if target == "":
+        raise ValidationError("--to needs a directory, not an empty path", path="to")
     with opened_lab(lab) as plab:
         site = plab.lab.site
         versions = [v for v in site.catalog.object_versions(session_id) if _matches(v, objects)]
@@ -202,22 +228,24 @@ def restore_(
             )
             return
         assert target is not None
+        root = Path(target)
         done: list[Restored] = []
         failed: list[NotRestored] = []
         with bars(out) as progress:
             bar = progress.add("restoring", sum(v.size for v in versions))
             for version in versions:
-                path = target_path(target, version)
                 try:
+                    path = target_path(root, version)
                     result, moves = restore_version(
                         site,
                         version,
                         path,
+                        root=root,
                         prefer=prefer,
                         on_block=lambda n: progress.advance(bar, n),
                     )
-                except RestoreError as error:
-                    failed.append(NotRestored(version=version, error=str(error)))
+                except (RestoreError, ValidationError, OSError) as error:
+                    failed.append(NotRestored(version=version, error=_reason(error)))
                     continue
                 labels = tuple(site.catalog.medium(m).label for m in result.media)
                 done.append(

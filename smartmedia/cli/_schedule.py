@@ -9,12 +9,12 @@ import click
 from rich.console import Console
 
 from smartmedia.cli._app import EXIT_FAILED, common, output
+from smartmedia.cli._backupcmd import render_copy
 from smartmedia.cli._common import lab_option, opened_lab, parse_duration
 from smartmedia.cli._lab import PersistentLab
 from smartmedia.cli._output import duration, table, when
 from smartmedia.cli._progress import bars
 from smartmedia.cli._selection import policy_options, selection_options, split
-from smartmedia.cli._views import report_table
 from smartmedia.copying import (
     CopyReport,
     CopyService,
@@ -200,12 +200,7 @@ def run(wait: bool, lab: Path) -> None:
         if not ran and not failures:
             console.print(f"nothing due at {when(now)} UTC")
         for name, report in ran:
-            console.print(
-                report_table(
-                    report,
-                    title=f"{name}: {len(report.committed)} of {len(report.outcomes)} copied",
-                )
-            )
+            render_copy(console, report, name)
         for name, reason in failures:
             console.print(f"{name} failed: {reason}", markup=False)
 

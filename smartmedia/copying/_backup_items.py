@@ -3,6 +3,11 @@
 A :class:`BackupItem` pairs a :class:`~smartmedia.model.BackupObject` with a callable
 that yields its chunks when its turn comes, so files are opened one at a time and
 streamed, never read whole into memory.
+
+A file is opened when its turn comes (:meth:`BackupItem.from_file`): only a regular file
+(:func:`smartmedia._fs.open_regular`), so one that became a FIFO, a device or a symbolic
+link since it was listed fails that object (the writer's failure policy: the session
+ends ``COMPLETED_FAILURE`` naming it) instead of hanging the backup.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from smartmedia._fs import open_regular
 from smartmedia.copying._site import Site
 from smartmedia.errors import (
     ValidationError,
@@ -94,6 +100,24 @@ class BackupItem:
 
         return cls(object=obj, source=chunks)
 
+    @classmethod
+    def from_file(
+        cls,
+        obj: BackupObject,
+        path: str | os.PathLike[str],
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        follow: bool = True,
+    ) -> BackupItem:
+        """An item whose bytes are those of the regular file ``path``, read in
+        ``chunk_size`` pieces when its turn comes.
+
+        The file is opened only then, without blocking (and, unless ``follow``, without
+        following a symbolic link): if it is no longer a regular file by then (a FIFO, a
+        device, a directory) the object fails with that reason, the backup goes on.
+        """
+        return cls(object=obj, source=_file_chunks(path, chunk_size, follow=follow))
+
 
 @attrs.frozen(kw_only=True)
 class FailedObject:
@@ -135,11 +159,23 @@ def items_from_bytes(
     return items
 
 
-def _file_chunks(path: Path, size: int) -> Callable[[], Iterator[Block]]:
+def _file_chunks(
+    path: str | os.PathLike[str], size: int = DEFAULT_CHUNK_SIZE, *, follow: bool = False
+) -> Callable[[], Iterator[Block]]:
+    """A source reading the regular file ``path`` in chunks of ``size`` bytes when called.
+
+    The file is opened only then, without blocking and without following a symbolic
+    link (unless ``follow``): anything but a regular file raises
+    :class:`~smartmedia.errors.ValidationError`, which fails the object, not the backup.
+    """
+    chunk = _chunk_size(size)
+    target = os.fspath(path)
+
     def chunks() -> Iterator[Block]:
-        buffer = bytearray(size)
+        buffer = bytearray(chunk)
         view = memoryview(buffer)
-        with path.open("rb", buffering=0) as stream:
+        fd = open_regular(target, what="backup source", field="source", follow=follow)
+        with open(fd, "rb", buffering=0, closefd=True) as stream:
             while True:
                 got = stream.readinto(buffer)
                 if not got:
@@ -181,7 +217,7 @@ def items_from_directory(
             obj = BackupObject(type=ObjectType.FILESYSTEM, host=owner, mount=mount)
         except ValidationError as error:
             raise error.under(f"files[{mount!r}]") from None
-        items.append(BackupItem(object=obj, source=_file_chunks(file, size)))
+        items.append(BackupItem.from_file(obj, file, chunk_size=size, follow=False))
     return items
 
 

@@ -30,6 +30,7 @@ from typing import Generic, Protocol, TypeVar
 
 import attrs
 
+from smartmedia._fs import read_regular
 from smartmedia.copying._events import EventSink
 from smartmedia.copying._schedules import Schedule
 from smartmedia.errors import CopyError, Problem, ValidationError
@@ -134,6 +135,8 @@ class SchedulerState:
     """
 
     VERSION = 1
+    #: The largest state file read: a record per job is a few hundred bytes.
+    STATE_LIMIT = 16 << 20
 
     def __init__(self, path: str | os.PathLike[str], records: Iterable[JobRecord] = ()) -> None:
         self._path = Path(path)
@@ -151,12 +154,15 @@ class SchedulerState:
         file yet.
 
         Raises :class:`~smartmedia.errors.ValidationError` when the file is not a state
-        file of this version, with the path of each bad field; ``OSError`` when it
-        cannot be read.
+        file of this version, with the path of each bad field, or not a regular file (a
+        FIFO there is refused, never waited on) or larger than ``STATE_LIMIT`` bytes;
+        ``OSError`` when it cannot be read.
         """
         target = Path(path)
         try:
-            text = target.read_bytes()
+            text = read_regular(
+                target, what="scheduler state", field="state", limit=cls.STATE_LIMIT
+            )
         except FileNotFoundError:
             return cls(target)
         try:

@@ -110,7 +110,8 @@ def test_bad_selections_are_one_clear_line(cli, lab, tmp_path):
 
 def test_an_unknown_medium_is_reported_not_copied(cli, lab):
     ran = cli("copy", "--medium", "ZZZ999L9", "--lab", lab, "--json")
-    assert ran.code == 0
+    assert ran.code == 1  # asked for, not copied: not ok
+    assert ran.json["ok"] is False
     (unplaced,) = ran.json["report"]["plan"]["unplaced"]
     assert unplaced["reason"] == "unknown_medium"
 
