@@ -109,6 +109,39 @@ def _check_position(claimed: int, index: int) -> None:
         )
 
 
+class _CatalogChain:
+    """The catalog links a verification expects (spec §5, §6), from the medium's layout.
+
+    Part 1 of a catalog segment is the first block after a filemark, so a catalog whose
+    part 1 is damaged still moves the chain on: one damaged link is reported once.
+    """
+
+    def __init__(self) -> None:
+        self.closed = 0  # part 1 of the last catalog segment a filemark closed
+        self.current = 0  # part 1 of the latest catalog segment
+        self.carried = 0  # the previous_catalog the latest segment's parts must carry
+        self._after_filemark = False
+
+    def filemark(self) -> None:
+        self.closed = self.current
+        self._after_filemark = True
+
+    def block(self, index: int, record_type: int | None) -> None:
+        if self._after_filemark and record_type == RecordType.CATALOG:
+            self.carried, self.current = self.closed, index
+        self._after_filemark = False
+
+
+def _broken_link(index: int, field: str, expected: int) -> DamagedBlock:
+    """A catalog link that does not name the catalog segment before it (spec §5, §6)."""
+    return DamagedBlock(
+        block=index,
+        error=FieldOutOfRange.__name__,
+        message=f"{field} does not name block {expected}, the previous catalog segment",
+        field=field,
+    )
+
+
 def _checked_header(block: object, index: int) -> RawHeader:
     raw = parse_header(block, index)  # type: ignore[arg-type]
     _check_position(raw.block_index, index)
@@ -301,12 +334,14 @@ class MediumReader:
         blocks = filemarks = data_blocks = size = sessions = objects = 0
         damaged: list[DamagedBlock] = []
         complete = False
+        chain = _CatalogChain()
         for index, item in self._raw(1):
             if isinstance(item, Filemark):
                 filemarks += 1
                 digest.update_filemarks(1)
                 if complete:
                     break
+                chain.filemark()
                 continue
             if complete:
                 break
@@ -315,8 +350,10 @@ class MediumReader:
                 damaged.append(DamagedBlock.of(index, item))
                 continue
             digest.update_block(item)  # type: ignore[arg-type]
+            raw: RawHeader | None = None
             try:
                 raw = _checked_header(item, index)
+                chain.block(index, raw.type)
                 if raw.type == RecordType.DATA:
                     check_payload(item, raw, index)  # type: ignore[arg-type]
                     data_blocks += 1
@@ -324,14 +361,21 @@ class MediumReader:
                     continue
                 value = decode_record(item, block_index=index).value  # type: ignore[arg-type]
             except FormatError as error:
+                if raw is None:
+                    chain.block(index, None)
                 damaged.append(DamagedBlock.of(index, error))
                 continue
             if isinstance(value, SessionStart):
                 sessions += value.span == 0
             elif isinstance(value, ObjectStart):
                 objects += value.first_sequence == 0
+            elif isinstance(value, CatalogSegment):
+                if value.previous_catalog != chain.carried:
+                    damaged.append(_broken_link(index, "previous_catalog", chain.carried))
             elif isinstance(value, EndOfDataRecord):
                 complete = True
+                if value.last_catalog != chain.current:
+                    damaged.append(_broken_link(index, "last_catalog", chain.current))
         return VerifyReport(
             medium_id=self.header.medium_id,
             blocks=blocks + 1,
@@ -381,15 +425,24 @@ class MediumReader:
             eod = decode_end_of_data(item, block_index=eod_block)
             segments: list[list[CatalogSegment]] = []
             at = eod.last_catalog
+            bound = eod_block  # the chain goes strictly backwards, or it is damage
             while at:
+                if at >= bound:
+                    return None
                 parts = self._catalog_parts(at)
                 if parts is None:
                     return None
+                first = parts[0]
+                if not first.data_first <= first.data_last < at or (
+                    segments and first.number != segments[-1][0].number - 1
+                ):
+                    return None
                 segments.append(parts)
-                at = parts[0].previous_catalog
+                bound = first.data_first
+                at = first.previous_catalog
                 if len(segments) > eod.segments:
                     return None
-            if len(segments) != eod.segments:
+            if len(segments) != eod.segments or (segments and segments[-1][0].number != 1):
                 return None
         except (FormatError, MediumError):
             return None
