@@ -115,7 +115,7 @@ def test_a_record_that_fits_a_block_but_not_a_catalog_part_is_refused_when_writt
     tape = MemoryTape()
     writer = MediumWriter(tape, header, now=lambda: NOW)
     writer.begin_session(SID)
-    unfit = _with_mount("/" + "\U0001f600" * 987)  # a 4058-byte block, a 4017-byte entry
+    unfit = _with_mount("/" + "\U0001f600" * 987)  # a 4058-byte block, a 4019-byte entry
     before = len(tape)
     with pytest.raises(ValidationError, match="catalog entry") as caught:
         writer.write_object(unfit, [b"data"])
