@@ -109,26 +109,48 @@ def _check_position(claimed: int, index: int) -> None:
         )
 
 
+#: block 0 is the medium header, block 1 its filemark: data (or the end of data) is next
+_FIRST_DATA_BLOCK = 2
+
+
 class _CatalogChain:
     """The catalog links a verification expects (spec §5, §6), from the medium's layout.
 
-    Part 1 of a catalog segment is the first block after a filemark, so a catalog whose
-    part 1 is damaged still moves the chain on: one damaged link is reported once.
+    The layout says which block is what (§7): after the medium header's filemark, and
+    after each catalog's closing filemark, a data segment begins; after the filemark
+    that closes a data segment comes part 1 of its catalog (or the end of data). So a
+    damaged or unreadable block still moves the chain on: damage is reported once.
     """
 
     def __init__(self) -> None:
         self.closed = 0  # part 1 of the last catalog segment a filemark closed
         self.current = 0  # part 1 of the latest catalog segment
         self.carried = 0  # the previous_catalog the latest segment's parts must carry
+        self.span = (0, 0)  # the data_first and data_last they must carry
+        self._segment_first = 0
+        self._last_block = 0
+        self._before_filemark = 0
         self._after_filemark = False
+        self._in_catalog = True  # the medium header counts as the end of a catalog
+        self._catalog_before_filemark = True
 
     def filemark(self) -> None:
         self.closed = self.current
+        self._before_filemark = self._last_block
+        self._catalog_before_filemark = self._in_catalog
         self._after_filemark = True
 
     def block(self, index: int, record_type: int | None) -> None:
-        if self._after_filemark and record_type == RecordType.CATALOG:
-            self.carried, self.current = self.closed, index
+        """Block ``index`` was read: its record type, ``None`` if unreadable."""
+        if self._after_filemark:
+            if self._catalog_before_filemark:
+                self._segment_first = index
+                self._in_catalog = False
+            elif record_type != RecordType.END_OF_DATA:
+                self.carried, self.current = self.closed, index
+                self.span = (self._segment_first, self._before_filemark)
+                self._in_catalog = True
+        self._last_block = index
         self._after_filemark = False
 
 
@@ -347,6 +369,7 @@ class MediumReader:
                 break
             blocks += 1
             if isinstance(item, MediumError):
+                chain.block(index, None)
                 damaged.append(DamagedBlock.of(index, item))
                 continue
             digest.update_block(item)  # type: ignore[arg-type]
@@ -372,6 +395,17 @@ class MediumReader:
             elif isinstance(value, CatalogSegment):
                 if value.previous_catalog != chain.carried:
                     damaged.append(_broken_link(index, "previous_catalog", chain.carried))
+                elif (value.data_first, value.data_last) != chain.span:
+                    damaged.append(
+                        DamagedBlock(
+                            block=index,
+                            error=FieldOutOfRange.__name__,
+                            message=f"the catalog describes blocks {value.data_first}.."
+                            f"{value.data_last}, its segment is blocks {chain.span[0]}.."
+                            f"{chain.span[1]}",
+                            field="data_first",
+                        )
+                    )
             elif isinstance(value, EndOfDataRecord):
                 complete = True
                 if value.last_catalog != chain.current:
@@ -425,7 +459,11 @@ class MediumReader:
             eod = decode_end_of_data(item, block_index=eod_block)
             segments: list[list[CatalogSegment]] = []
             at = eod.last_catalog
-            bound = eod_block  # the chain goes strictly backwards, or it is damage
+            # The chain goes strictly backwards and covers the medium: each catalog ends
+            # (its last part, then a filemark) right before what follows it — the next
+            # segment's data or the end of data — and the first segment's data follows
+            # the medium header and its filemark. Anything else is damage.
+            bound = eod_block
             while at:
                 if at >= bound:
                     return None
@@ -433,8 +471,10 @@ class MediumReader:
                 if parts is None:
                     return None
                 first = parts[0]
-                if not first.data_first <= first.data_last < at or (
-                    segments and first.number != segments[-1][0].number - 1
+                if (
+                    at + len(parts) + 1 != bound
+                    or not first.data_first <= first.data_last < at
+                    or (segments and first.number != segments[-1][0].number - 1)
                 ):
                     return None
                 segments.append(parts)
@@ -442,7 +482,9 @@ class MediumReader:
                 at = first.previous_catalog
                 if len(segments) > eod.segments:
                     return None
-            if len(segments) != eod.segments or (segments and segments[-1][0].number != 1):
+            if len(segments) != eod.segments or bound != _FIRST_DATA_BLOCK:
+                return None
+            if segments and segments[-1][0].number != 1:
                 return None
         except (FormatError, MediumError):
             return None

@@ -80,6 +80,9 @@ def _chains():
         ("end of data forwards", [("eod", 0, "<Q", "eod")]),
         ("end of data far away", [("eod", 0, "<Q", 1 << 62)]),
         ("skips a segment", [("c2", 24, "<Q", "c0"), ("eod", 12, "<I", 2)]),
+        ("hides the last segment", [("eod", 0, "<Q", "c1"), ("eod", 12, "<I", 2)]),
+        ("hides every segment", [("eod", 0, "<Q", 0), ("eod", 12, "<I", 0)]),
+        ("starts after data", [("c0", 8, "<Q", 3)]),
     ]
 
 
