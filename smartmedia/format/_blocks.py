@@ -29,6 +29,7 @@ from smartmedia.format._layout import (
     FORMAT_MINOR,
     HEADER_CRC_OFFSET,
     MAX_BLOCK_SIZE,
+    MAX_U64_VALUE,
     Flag,
     RecordType,
 )
@@ -194,6 +195,13 @@ def parse_header(block: Block, block_index: int | None = None) -> RawHeader:
             block=at,
             field="header_length",
             offset=10,
+        )
+    if (sequence | index) > MAX_U64_VALUE:
+        raise FieldOutOfRange(
+            f"sequence {sequence} or block index {index} is 2^63 or more",
+            block=at,
+            field="sequence" if sequence > MAX_U64_VALUE else "block_index",
+            offset=24 if sequence > MAX_U64_VALUE else 32,
         )
     if payload_length > MAX_BLOCK_SIZE - header_length:
         raise FieldOutOfRange(

@@ -17,7 +17,14 @@ import attrs
 from smartmedia.errors import FieldOutOfRange, ValidationError
 from smartmedia.format._blockio import Block
 from smartmedia.format._blocks import decode_block, record_block, session_from_key, session_key
-from smartmedia.format._layout import Flag, Reader, RecordType, Writer, to_micros
+from smartmedia.format._layout import (
+    MAX_U64_VALUE,
+    Flag,
+    Reader,
+    RecordType,
+    Writer,
+    to_micros,
+)
 from smartmedia.format._records import (
     BlockHeader,
     CatalogRecord,
@@ -79,6 +86,12 @@ _MAX_SPECIFICATION = 512
 
 # ------------------------------------------------------------------------------ records
 
+
+def _cut(text: str, limit: int = 300) -> str:
+    """A message with the values it quotes cut short: a field may be 4 KiB of text."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 _T = TypeVar("_T")
 _E = TypeVar("_E", bound=enum.Enum)
 
@@ -130,7 +143,7 @@ def _build(
         value = build(reader, header)
     except ValidationError as error:
         raise FieldOutOfRange(
-            f"{reader.what}: {error.message}", block=block_index, field=error.path or None
+            f"{reader.what}: {_cut(error.message)}", block=block_index, field=error.path or None
         ) from None
     _check_consistent(header, value, block_index)
     return value
@@ -478,7 +491,7 @@ def _build_catalog(reader: Reader, _: BlockHeader) -> CatalogSegment:
                 record = build(inner, BlockHeader(type=record_type))
             except ValidationError as error:
                 raise FieldOutOfRange(
-                    f"catalog segment: {error.message}", block=reader.block, field=field
+                    f"catalog segment: {_cut(error.message)}", block=reader.block, field=field
                 ) from None
             records.append(CatalogRecord(block=block, record=record))
         elif kind == 2:
@@ -486,9 +499,10 @@ def _build_catalog(reader: Reader, _: BlockHeader) -> CatalogSegment:
             raw = reader.raw(_EXTENT.size, field)
             date, num, index, flags, first, last, first_sequence, size = _EXTENT.unpack(raw)
             session = session_from_key(date, num, block=reader.block, offset=start)
-            if session is None or last < first:
+            if session is None or last < first or max(last, first_sequence, size) > MAX_U64_VALUE:
                 raise FieldOutOfRange(
-                    "catalog segment: extent without a session or ending before it starts",
+                    "catalog segment: extent without a session, ending before it starts, "
+                    "or with a number of 2^63 or more",
                     block=reader.block,
                     field=field,
                     offset=start,

@@ -4,16 +4,28 @@ Layout (normative in ``docs/format.md``, "Tape image files"): a 48-byte file hea
 one frame per block or filemark: a 16-byte frame header (kind, length, CRC32C of the data,
 CRC32C of the frame header) and the block's bytes. Frames are only appended, or cut off
 at a position (writing in the middle of a tape makes the new end of data), so a crash can
-only tear the last frame: opening an image checks the frames and cuts a torn tail back
-to the last complete frame. The index for :meth:`TapeImage.locate` is rebuilt when the
-image is opened, from the frame headers alone.
+only tear the last frame. Opening an image walks the frame headers (which also rebuilds
+the index for :meth:`TapeImage.locate`):
+
+* a *torn tail* — a frame header or a frame running past the end of the file, a last
+  frame whose data does not match its CRC32C, or a damaged frame header with no good
+  frame header anywhere after it — is left out, and cut off the file when it is opened
+  writable (``recovered_bytes`` says how many bytes);
+* a damaged frame header with a good one somewhere after it is *damage in the middle*:
+  the bytes up to that good header are one bad block (one position, reading as
+  :class:`~smartmedia.errors.MediumError`), never cut. Positions after a span that
+  swallowed several frames move back accordingly (blocks of the format record their
+  own position, so a reader sees the shift as misplaced blocks).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 import struct
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -21,6 +33,7 @@ import crc32c
 
 from smartmedia.errors import DamagedMedium, EndOfMedium, MediumError, ValidationError
 from smartmedia.format._blockio import END_OF_DATA, FILEMARK, Block, ReadResult, view_of
+from smartmedia.format._frames import find_header, header_crc_ok
 from smartmedia.format._layout import MAX_BLOCK_SIZE
 from smartmedia.format._memory import DEFAULT_EARLY_WARNING
 
@@ -33,6 +46,9 @@ _FRAME = struct.Struct("<BxxxII")  # kind, length, data CRC; + u32 CRC32C of the
 _FRAME_SIZE = _FRAME.size + 4
 _BLOCK = 1
 _FILEMARK = 2
+_DAMAGED = 0  # in the index only: a damaged span, read as a bad block
+#: where a frame header may begin when resynchronising: a kind, then the reserved zeros
+_CANDIDATES = re.compile(b"[\x01\x02]\x00\x00\x00")
 
 
 def _frame_header(kind: int, length: int, data_crc: int) -> bytes:
@@ -47,7 +63,8 @@ class TapeImage:
     return a ``memoryview`` valid until the next call; a block whose bytes no longer match
     their CRC32C reads as :class:`~smartmedia.errors.MediumError` with its position, as a
     bad block on tape would. ``recovered_bytes`` tells how many bytes of a torn tail were
-    cut when the image was opened.
+    cut when the image was opened (on disk only when opened writable);
+    ``damaged_positions`` are the positions of damaged spans (see the module docstring).
     """
 
     def __init__(self, path: Path, fd: int, *, writable: bool) -> None:
@@ -65,6 +82,7 @@ class TapeImage:
         self.capacity: int | None = None
         self.early_warning = DEFAULT_EARLY_WARNING
         self.recovered_bytes = 0
+        self.damaged_positions: tuple[int, ...] = ()
 
     # --------------------------------------------------------------------- open, create
 
@@ -85,9 +103,13 @@ class TapeImage:
         target = Path(path)
         flags = os.O_RDWR | os.O_CREAT | (os.O_TRUNC if exist_ok else os.O_EXCL)
         try:
-            fd = os.open(target, flags, 0o644)
+            fd = os.open(target, flags | os.O_NONBLOCK, 0o644)
         except FileExistsError:
             raise ValidationError(f"{target} exists (pass exist_ok=True to replace it)") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ValidationError(f"{target} is not a regular file", path="image")
+        os.set_blocking(fd, True)
         image = cls(target, fd, writable=True)
         image.capacity = capacity
         image.early_warning = early_warning
@@ -100,9 +122,13 @@ class TapeImage:
     def open(cls, path: str | os.PathLike[str], *, writable: bool = False) -> TapeImage:
         """An existing image; a torn tail is cut back (on disk only when ``writable``)."""
         target = Path(path)
-        fd = os.open(target, os.O_RDWR if writable else os.O_RDONLY)
+        # non-blocking: opening a FIFO must not wait for a writer; refused just below
+        fd = os.open(target, (os.O_RDWR if writable else os.O_RDONLY) | os.O_NONBLOCK)
         image = cls(target, fd, writable=writable)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ValidationError(f"{target} is not a regular file", path="image")
+            os.set_blocking(fd, True)
             image._load()
         except BaseException:
             image._fd = -1
@@ -123,10 +149,24 @@ class TapeImage:
         self.capacity = capacity or None
         self.early_warning = early_warning
         offset = _FILE_HEADER_SIZE
+        damaged: list[int] = []
         while offset < size:
             frame = self._frame_at(offset, size)
             if frame is None:
-                break
+                raw = os.pread(self._fd, _FRAME_SIZE, offset)
+                if len(raw) < _FRAME_SIZE or (
+                    header_crc_ok(raw) and self._check_frame(raw, offset, 1 << 62) is not None
+                ):
+                    break  # a torn header, or a good one whose frame runs past the end
+                found = find_header(self._fd, offset + 1, size, _CANDIDATES, self._good(size))
+                if found is None:
+                    break  # nothing good after it: a torn tail
+                damaged.append(len(self._offsets))
+                self._offsets.append(offset)
+                self._kinds.append(_DAMAGED)
+                self._used += max(0, found - offset - _FRAME_SIZE)
+                offset = found
+                continue
             kind, length, data_crc = frame
             last = offset + _FRAME_SIZE + length >= size
             if last and kind == _BLOCK and not self._data_ok(offset, length, data_crc):
@@ -135,25 +175,27 @@ class TapeImage:
             self._kinds.append(kind)
             self._used += length
             offset += _FRAME_SIZE + length
+        self.damaged_positions = tuple(damaged)
         if offset < size:
-            if size - offset > _FRAME_SIZE + MAX_BLOCK_SIZE:
-                raise DamagedMedium(
-                    f"{self.path}: frame {len(self._offsets)} at byte {offset} is damaged "
-                    f"with {size - offset} bytes after it: not a torn tail, refusing to cut",
-                    block=len(self._offsets),
-                    offset=offset,
-                )
             self.recovered_bytes = size - offset
             if self._writable:
                 os.ftruncate(self._fd, offset)
                 os.fsync(self._fd)
         self._end = offset
 
+    def _good(self, size: int) -> Callable[[bytes, int], bool]:
+        def good(raw: bytes, offset: int) -> bool:
+            return self._check_frame(raw, offset, size) is not None
+
+        return good
+
     def _frame_at(self, offset: int, size: int) -> tuple[int, int, int] | None:
-        raw = os.pread(self._fd, _FRAME_SIZE, offset)
-        if len(raw) < _FRAME_SIZE:
-            return None
-        if crc32c.crc32c(raw[:12]) != int.from_bytes(raw[12:], "little"):
+        return self._check_frame(os.pread(self._fd, _FRAME_SIZE, offset), offset, size)
+
+    @staticmethod
+    def _check_frame(raw: bytes, offset: int, size: int) -> tuple[int, int, int] | None:
+        """The frame header ``raw`` at ``offset`` if it checks and its frame fits."""
+        if not header_crc_ok(raw):
             return None
         kind, length, data_crc = _FRAME.unpack_from(raw)
         if kind not in (_BLOCK, _FILEMARK) or length > MAX_BLOCK_SIZE:
@@ -192,10 +234,11 @@ class TapeImage:
         if self._position < len(self._offsets):
             offset = self._offsets[self._position]
             for i in range(self._position, len(self._offsets)):
-                if self._kinds[i] == _BLOCK:
-                    self._used -= self._length(i)
+                if self._kinds[i] != _FILEMARK:
+                    self._used -= max(0, self._length(i))
             del self._offsets[self._position :]
             del self._kinds[self._position :]
+            self.damaged_positions = tuple(p for p in self.damaged_positions if p < self._position)
             os.ftruncate(self._fd, offset)
             self._end = offset
 
@@ -259,6 +302,12 @@ class TapeImage:
         self._position += 1
         if self._kinds[index] == _FILEMARK:
             return FILEMARK
+        if self._kinds[index] == _DAMAGED:
+            raise MediumError(
+                f"{self.path}: block {index} is unreadable (a damaged frame header at byte "
+                f"{self._offsets[index]})",
+                block=index,
+            )
         length = self._length(index)
         view = memoryview(self._buffer)[:length]
         frame = self._frame

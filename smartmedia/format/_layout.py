@@ -25,6 +25,7 @@ __all__ = [
     "FORMAT_MINOR",
     "MAX_BLOCK_SIZE",
     "MAX_SEGMENT_SIZE",
+    "MAX_U64_VALUE",
     "MIN_BLOCK_SIZE",
     "MIN_SEGMENT_SIZE",
     "Flag",
@@ -45,6 +46,8 @@ DEFAULT_BLOCK_SIZE = 256 * 1024
 MIN_SEGMENT_SIZE = 1024 * 1024
 MAX_SEGMENT_SIZE = 1 << 48
 DEFAULT_SEGMENT_SIZE = 2 * 1024**3
+#: the largest value of a ``u64`` field (spec §1: they fit a signed 64-bit integer)
+MAX_U64_VALUE = (1 << 63) - 1
 
 # magic, major, minor, type, flags, header length, session date, session number,
 # object index, sequence, block index, payload length, payload CRC, reserved, header CRC
@@ -151,7 +154,17 @@ class Reader:
         return self._unpack(self._U32, field)
 
     def u64(self, field: str) -> int:
-        return self._unpack(self._U64, field)
+        """A ``u64`` field: below 2^63 in format 1.0 (spec §1), else out of range."""
+        start = self.offset
+        value = self._unpack(self._U64, field)
+        if value > MAX_U64_VALUE:
+            raise FieldOutOfRange(
+                f"{self.what}: {field} {value} is 2^63 or more",
+                block=self.block,
+                field=field,
+                offset=start,
+            )
+        return value
 
     def i64(self, field: str) -> int:
         return self._unpack(self._I64, field)

@@ -109,6 +109,61 @@ def _check_position(claimed: int, index: int) -> None:
         )
 
 
+#: block 0 is the medium header, block 1 its filemark: data (or the end of data) is next
+_FIRST_DATA_BLOCK = 2
+
+
+class _CatalogChain:
+    """The catalog links a verification expects (spec §5, §6), from the medium's layout.
+
+    The layout says which block is what (§7): after the medium header's filemark, and
+    after each catalog's closing filemark, a data segment begins; after the filemark
+    that closes a data segment comes part 1 of its catalog (or the end of data). So a
+    damaged or unreadable block still moves the chain on: damage is reported once.
+    """
+
+    def __init__(self) -> None:
+        self.closed = 0  # part 1 of the last catalog segment a filemark closed
+        self.current = 0  # part 1 of the latest catalog segment
+        self.carried = 0  # the previous_catalog the latest segment's parts must carry
+        self.span = (0, 0)  # the data_first and data_last they must carry
+        self._segment_first = 0
+        self._last_block = 0
+        self._before_filemark = 0
+        self._after_filemark = False
+        self._in_catalog = True  # the medium header counts as the end of a catalog
+        self._catalog_before_filemark = True
+
+    def filemark(self) -> None:
+        self.closed = self.current
+        self._before_filemark = self._last_block
+        self._catalog_before_filemark = self._in_catalog
+        self._after_filemark = True
+
+    def block(self, index: int, record_type: int | None) -> None:
+        """Block ``index`` was read: its record type, ``None`` if unreadable."""
+        if self._after_filemark:
+            if self._catalog_before_filemark:
+                self._segment_first = index
+                self._in_catalog = False
+            elif record_type != RecordType.END_OF_DATA:
+                self.carried, self.current = self.closed, index
+                self.span = (self._segment_first, self._before_filemark)
+                self._in_catalog = True
+        self._last_block = index
+        self._after_filemark = False
+
+
+def _broken_link(index: int, field: str, expected: int) -> DamagedBlock:
+    """A catalog link that does not name the catalog segment before it (spec §5, §6)."""
+    return DamagedBlock(
+        block=index,
+        error=FieldOutOfRange.__name__,
+        message=f"{field} does not name block {expected}, the previous catalog segment",
+        field=field,
+    )
+
+
 def _checked_header(block: object, index: int) -> RawHeader:
     raw = parse_header(block, index)  # type: ignore[arg-type]
     _check_position(raw.block_index, index)
@@ -301,22 +356,27 @@ class MediumReader:
         blocks = filemarks = data_blocks = size = sessions = objects = 0
         damaged: list[DamagedBlock] = []
         complete = False
+        chain = _CatalogChain()
         for index, item in self._raw(1):
             if isinstance(item, Filemark):
                 filemarks += 1
                 digest.update_filemarks(1)
                 if complete:
                     break
+                chain.filemark()
                 continue
             if complete:
                 break
             blocks += 1
             if isinstance(item, MediumError):
+                chain.block(index, None)
                 damaged.append(DamagedBlock.of(index, item))
                 continue
             digest.update_block(item)  # type: ignore[arg-type]
+            raw: RawHeader | None = None
             try:
                 raw = _checked_header(item, index)
+                chain.block(index, raw.type)
                 if raw.type == RecordType.DATA:
                     check_payload(item, raw, index)  # type: ignore[arg-type]
                     data_blocks += 1
@@ -324,14 +384,32 @@ class MediumReader:
                     continue
                 value = decode_record(item, block_index=index).value  # type: ignore[arg-type]
             except FormatError as error:
+                if raw is None:
+                    chain.block(index, None)
                 damaged.append(DamagedBlock.of(index, error))
                 continue
             if isinstance(value, SessionStart):
                 sessions += value.span == 0
             elif isinstance(value, ObjectStart):
                 objects += value.first_sequence == 0
+            elif isinstance(value, CatalogSegment):
+                if value.previous_catalog != chain.carried:
+                    damaged.append(_broken_link(index, "previous_catalog", chain.carried))
+                elif (value.data_first, value.data_last) != chain.span:
+                    damaged.append(
+                        DamagedBlock(
+                            block=index,
+                            error=FieldOutOfRange.__name__,
+                            message=f"the catalog describes blocks {value.data_first}.."
+                            f"{value.data_last}, its segment is blocks {chain.span[0]}.."
+                            f"{chain.span[1]}",
+                            field="data_first",
+                        )
+                    )
             elif isinstance(value, EndOfDataRecord):
                 complete = True
+                if value.last_catalog != chain.current:
+                    damaged.append(_broken_link(index, "last_catalog", chain.current))
         return VerifyReport(
             medium_id=self.header.medium_id,
             blocks=blocks + 1,
@@ -381,15 +459,32 @@ class MediumReader:
             eod = decode_end_of_data(item, block_index=eod_block)
             segments: list[list[CatalogSegment]] = []
             at = eod.last_catalog
+            # The chain goes strictly backwards and covers the medium: each catalog ends
+            # (its last part, then a filemark) right before what follows it — the next
+            # segment's data or the end of data — and the first segment's data follows
+            # the medium header and its filemark. Anything else is damage.
+            bound = eod_block
             while at:
+                if at >= bound:
+                    return None
                 parts = self._catalog_parts(at)
                 if parts is None:
                     return None
+                first = parts[0]
+                if (
+                    at + len(parts) + 1 != bound
+                    or not first.data_first <= first.data_last < at
+                    or (segments and first.number != segments[-1][0].number - 1)
+                ):
+                    return None
                 segments.append(parts)
-                at = parts[0].previous_catalog
+                bound = first.data_first
+                at = first.previous_catalog
                 if len(segments) > eod.segments:
                     return None
-            if len(segments) != eod.segments:
+            if len(segments) != eod.segments or bound != _FIRST_DATA_BLOCK:
+                return None
+            if segments and segments[-1][0].number != 1:
                 return None
         except (FormatError, MediumError):
             return None

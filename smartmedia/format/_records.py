@@ -52,18 +52,18 @@ __all__ = [
     "medium_id_check",
 ]
 
-_U32 = (1 << 32) - 1
-_U64 = (1 << 64) - 1
-
 
 def _uint(bits: int) -> v.Validator:
-    limit = (1 << bits) - 1
+    """An integer field of ``bits`` bits on tape. A ``u64`` field holds values below
+    2^63 only (spec §1): they fit a signed 64-bit integer, as databases store them."""
+    limit = (1 << min(bits, 63)) - 1
 
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         v.non_negative(instance, attribute, value)
         assert isinstance(value, int)
         if value > limit:
-            raise ValidationError(f"{value} does not fit in {bits} bits", path=attribute.name)
+            text = str(value) if value < 10**30 else f"a {value.bit_length()}-bit integer"
+            raise ValidationError(f"{text} is more than {limit}", path=attribute.name)
 
     return check
 

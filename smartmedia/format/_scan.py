@@ -28,6 +28,9 @@ from smartmedia.model import _validators as v
 __all__ = ["DamagedBlock", "MediumContents", "ObjectOnMedium", "Rebuilder", "SessionOnMedium"]
 
 
+_MAX_MESSAGE = 300
+
+
 @attrs.frozen(kw_only=True)
 class DamagedBlock:
     """A block that could not be used: where, which error, which field, why."""
@@ -41,9 +44,12 @@ class DamagedBlock:
     def of(cls, block: int, error: FormatError | MediumError) -> DamagedBlock:
         reason = error.reason if isinstance(error, FormatError) else str(error)
         field = error.field if isinstance(error, FormatError) else None
-        return cls(
-            block=block, error=type(error).__name__, message=reason or "damaged", field=field
-        )
+        message = reason or "damaged"
+        if not message.isprintable():
+            message = repr(message)
+        if len(message) > _MAX_MESSAGE:  # the message may quote a 4 KiB field
+            message = message[: _MAX_MESSAGE - 3] + "..."
+        return cls(block=block, error=type(error).__name__[:64], message=message, field=field)
 
 
 @attrs.frozen(kw_only=True)

@@ -196,14 +196,15 @@ class MediumWriter:
         self._check_open()
         if self._session is not None:
             raise WriterStateError(f"session {self._session.session} has not ended")
-        if self._early_warning:
-            self._switch_medium()
         record = SessionStart(
             session=session,
             type=type,
             started=self._now() if started is None else started,
             specification=specification,
         )
+        self._refuse_unfit(record, encode_session_start(record, block_index=0), "specification")
+        if self._early_warning:
+            self._switch_medium()
         self._session = record
         self._session_objects = 0
         self._session_bytes = 0
@@ -226,15 +227,16 @@ class MediumWriter:
             raise WriterStateError(
                 f"object version of session {version.session} in session {session.session}"
             )
-        if self._early_warning:
-            self._switch_medium()
-        self._session_objects += 1
         start = ObjectStart(
             session=session.session,
-            index=self._session_objects,
+            index=self._session_objects + 1,
             object=version.object,
             backup_time=version.backup_time,
         )
+        self._refuse_unfit(start, encode_object_start(start, block_index=0), "object")
+        if self._early_warning:
+            self._switch_medium()
+        self._session_objects += 1
         self._object = _Object(start)
         self._segment_record(start, encode_object_start(start, block_index=self._position))
         written = 0
@@ -290,6 +292,28 @@ class MediumWriter:
         self._segment_size = header.segment_size
         self._write(encode_medium_header(header))
         self._filemark()
+
+    def _refuse_unfit(
+        self, record: SessionStart | ObjectStart | SessionEnd, block: bytes, path: str
+    ) -> None:
+        """Refuse, before anything is written, a record that fits no block of this medium
+        or whose entry fits no catalog part (its segment could never be closed)."""
+        size = self._header.block_size
+        if len(block) > size:
+            raise ValidationError(
+                f"a record of {len(block)} bytes does not fit in the medium's "
+                f"{size}-byte blocks (long names need larger blocks)",
+                path=path,
+            )
+        entry = len(catalog_entry_bytes(CatalogRecord(block=0, record=record)))
+        room = self._per_block - CATALOG_FIXED_SIZE
+        if entry > room:
+            raise ValidationError(
+                f"the record's catalog entry of {entry} bytes does not fit in a catalog "
+                f"part of the medium's {size}-byte blocks ({room} bytes; long names need "
+                "larger blocks)",
+                path=path,
+            )
 
     def _write(self, block: bytes) -> None:
         if len(block) > self._header.block_size:

@@ -1,19 +1,36 @@
 """A cartridge image in one file: what :class:`DirectoryStore` keeps per cartridge.
 
-File layout (little-endian):
+The layout is normative in ``docs/format.md`` ("Lab cartridge files"). In short
+(little-endian):
 
-* a 4096-byte file header: the magic ``b"SMTAPE\\x00\\x01"``, a u32 length and that many
-  bytes of UTF-8 JSON (``barcode``, ``media_type``, ``capacity``, ``write_protected``),
-  zero padding;
+* a 4096-byte file header: the magic ``b"SMTAPE\\x00\\x01"``, a u32 length (at most
+  4084) and that many bytes of UTF-8 JSON (an object: ``barcode``, ``media_type``,
+  ``capacity``, ``write_protected``), zero padding;
 * then one record per object: a 16-byte record header — tag (``b"BLK\\x00"`` for a
   block, ``b"FMK\\x00"`` for a filemark), u32 payload length, u32 CRC32C of the payload,
   u32 CRC32C of the first 12 header bytes — followed by the payload (none for a
   filemark).
 
-Invariants: records are appended at the end of the file or cut off at a record
-boundary; on opening, the file is scanned and a torn last record (a crash in the middle
-of a write) is cut off, so the image is always a whole number of records; a block whose
-payload no longer matches its CRC32C reads as a :class:`~smartmedia.errors.MediumError`.
+Records are appended at the end of the file or cut off at a record boundary, so a crash
+can only leave a *torn tail*: an incomplete last record (its header, or its payload,
+running past the end of the file) with nothing valid after it. Opening a file never
+changes it: a torn tail is left out of the index (:attr:`FileImage.torn_bytes`) and cut
+off only when the image is next written to (an append or a truncation), so read-only
+use — and a file opened ``O_RDONLY`` — is possible.
+
+Damage anywhere else is a bad block, never a cut. A record header that does not check
+(its CRC32C, its tag, or a filemark with a length) with a good header somewhere after it
+makes the bytes from the bad header up to that next good header a *damaged span*: it
+takes exactly **one position**, reads as :class:`~smartmedia.errors.MediumError`, and
+indexing goes on at the good header. A span that swallowed several records therefore
+shifts the positions of everything after it back by the number of records lost minus
+one (a block records its own position, so a reader of the format sees the shift as
+misplaced blocks). A block whose payload no longer matches its CRC32C also reads as
+:class:`~smartmedia.errors.MediumError`, at its own position.
+
+A header whose JSON is not the expected object — nested, huge numbers, NaN, wrong
+types, a capacity outside 1..2^63-1, an unknown media type or barcode — raises
+:class:`~smartmedia.errors.ValidationError` naming the file.
 """
 
 from __future__ import annotations
@@ -22,6 +39,7 @@ import contextlib
 import json
 import mmap
 import os
+import re
 import struct
 from array import array
 from bisect import bisect_left
@@ -31,6 +49,7 @@ import crc32c
 
 from smartmedia.errors import MediumError, ValidationError
 from smartmedia.format import FILEMARK, Block, Filemark
+from smartmedia.format._frames import find_header, header_crc_ok
 from smartmedia.model import Barcode, MediaType
 from smartmedia.sim._image import CartridgeImage, Object
 
@@ -40,8 +59,13 @@ MAGIC = b"SMTAPE\x00\x01"
 HEADER_SIZE = 4096
 _RECORD = struct.Struct("<4sIII")
 _RECORD_SIZE = _RECORD.size
+_MAX_META = HEADER_SIZE - len(MAGIC) - 4
+_MAX_CAPACITY = (1 << 63) - 1
 _BLOCK = b"BLK\x00"
 _MARK = b"FMK\x00"
+_TAGS = re.compile(b"BLK\x00|FMK\x00")
+_FILEMARK_LENGTH = -1  # in the index: a filemark
+_DAMAGED_LENGTH = -2  # in the index: a damaged span (reads as MediumError)
 _BATCH_IOVECS = 512
 _BATCH_BYTES = 4 << 20
 
@@ -63,11 +87,33 @@ def _write_all(fd: int, buffers: list[Block], offset: int) -> None:
             buffers[0] = memoryview(buffers[0])[written:]
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number")
+
+
+def _no_float(text: str) -> object:
+    raise ValueError(f"{_cut(text)} is not an integer")
+
+
+def _small_int(text: str) -> int:
+    if len(text.lstrip("-")) > 19:
+        raise ValueError(f"a {len(text)}-digit integer is out of range")
+    return int(text)
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class FileImage(CartridgeImage):
     """A :class:`CartridgeImage` kept in one file; see the module docstring for the layout.
 
     ``sync``: make flushes durable with ``fsync`` (as a real VLS would); without it a
     flush only marks the point a simulated power loss goes back to.
+
+    Opening never writes to the file (``fd`` may be read-only). ``torn_bytes`` are the
+    bytes of a torn tail left out of the index, cut off by the next write;
+    ``damaged_positions`` are the positions of damaged spans found when opening.
     """
 
     def __init__(self, fd: int, *, name: str, sync: bool) -> None:
@@ -81,11 +127,13 @@ class FileImage(CartridgeImage):
             capacity=capacity,
             write_protected=write_protected,
         )
-        self._offsets = array("q")  # payload offset of each object
-        self._lengths = array("q")  # payload length, -1 for a filemark
+        self._offsets = array("q")  # payload offset of each object (span start + 16)
+        self._lengths = array("q")  # payload length, -1 for a filemark, -2 for damage
         self._cum = array("q", [0])
         self._marks: list[int] = []
+        self._spans: list[int] = []
         self._end = HEADER_SIZE
+        self.torn_bytes = 0
         self._scan()
         self._durable_end = self._end
         self._durable_count = self.count
@@ -140,47 +188,97 @@ class FileImage(CartridgeImage):
         if len(raw) < HEADER_SIZE or not raw.startswith(MAGIC):
             raise ValidationError(f"{self._name} is not a cartridge image", path="image")
         (length,) = struct.unpack_from("<I", raw, len(MAGIC))
+        if length > _MAX_META:
+            raise self._bad_header(f"its JSON length {length} exceeds {_MAX_META} bytes")
         start = len(MAGIC) + 4
         try:
-            meta = json.loads(raw[start : start + length])
-            if not isinstance(meta, dict):
-                raise ValueError("not an object")
-            for key, kind in (("barcode", str), ("media_type", str), ("capacity", int)):
-                if not isinstance(meta.get(key), kind):
-                    raise ValueError(f"bad {key}")
-            return (
-                Barcode.parse(meta["barcode"]),
-                MediaType(meta["media_type"]),
-                meta["capacity"],
-                meta.get("write_protected") is True,
+            meta = json.loads(
+                raw[start : start + length],
+                parse_constant=_no_constant,
+                parse_float=_no_float,
+                parse_int=_small_int,
             )
-        except ValueError as e:
-            raise ValidationError(
-                f"{self._name} has a damaged image header: {e}", path="image"
-            ) from None
+        except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
+            raise self._bad_header(f"its JSON does not parse ({_cut(str(e))})") from None
+        if not isinstance(meta, dict):
+            raise self._bad_header(f"its JSON is a {type(meta).__name__}, not an object")
+        for key in ("barcode", "media_type", "capacity"):
+            if key not in meta:
+                raise self._bad_header(f"{key} is missing")
+        barcode, media_type, capacity = meta["barcode"], meta["media_type"], meta["capacity"]
+        protected = meta.get("write_protected", False)
+        if not isinstance(barcode, str):
+            raise self._bad_header(f"barcode is a {type(barcode).__name__}, not text")
+        try:
+            code = Barcode.parse(barcode)
+        except ValidationError:
+            raise self._bad_header(f"barcode {_cut(repr(barcode))} is not valid") from None
+        if not isinstance(media_type, str):
+            raise self._bad_header(f"media_type is a {type(media_type).__name__}, not text")
+        try:
+            kind = MediaType(media_type)
+        except ValueError:
+            raise self._bad_header(f"unknown media type {_cut(repr(media_type))}") from None
+        if type(capacity) is not int or not 1 <= capacity <= _MAX_CAPACITY:
+            raise self._bad_header(
+                f"capacity {_cut(repr(capacity))} is not an integer in 1..{_MAX_CAPACITY}"
+            )
+        if type(protected) is not bool:
+            raise self._bad_header(f"write_protected {_cut(repr(protected))} is not true/false")
+        return code, kind, capacity, protected
+
+    def _bad_header(self, why: str) -> ValidationError:
+        return ValidationError(f"{self._name} has a damaged image header: {why}", path="image")
 
     def _scan(self) -> None:
-        """Index every whole record; cut off a torn last one."""
+        """Index every record: damaged spans as one object each, a torn tail left out.
+
+        Nothing is written: a torn tail is cut by the next write (:meth:`_cut_tail`).
+        """
         size = os.fstat(self._fd).st_size
         offset = HEADER_SIZE
-        while offset + _RECORD_SIZE <= size:
+        while offset < size:
             raw = os.pread(self._fd, _RECORD_SIZE, offset)
-            tag, length, _, check = _RECORD.unpack(raw)
-            if crc32c.crc32c(raw[:12]) != check or tag not in (_BLOCK, _MARK):
-                break
-            if offset + _RECORD_SIZE + length > size:
-                break
-            self._index(tag == _MARK, offset + _RECORD_SIZE, length)
-            offset += _RECORD_SIZE + length
+            if self._good_record(raw, offset, size):
+                tag, length, _, _ = _RECORD.unpack(raw)
+                self._index(tag == _MARK, offset + _RECORD_SIZE, length)
+                offset += _RECORD_SIZE + length
+                continue
+            if len(raw) < _RECORD_SIZE or (header_crc_ok(raw) and raw.startswith(_BLOCK)):
+                break  # a header, or a good block's payload, running past the end: torn
+            found = find_header(
+                self._fd, offset + 1, size, _TAGS, lambda r, at: self._good_record(r, at, size)
+            )
+            if found is None:
+                break  # nothing valid after it: a torn tail
+            self._spans.append(self.count)
+            self._offsets.append(offset + _RECORD_SIZE)
+            self._lengths.append(_DAMAGED_LENGTH)
+            self._cum.append(self._cum[-1] + max(0, found - offset - _RECORD_SIZE))
+            offset = found
         self._end = offset
-        if size != offset:
-            os.ftruncate(self._fd, offset)
+        self.torn_bytes = size - offset
+
+    @staticmethod
+    def _good_record(raw: bytes, offset: int, size: int) -> bool:
+        """A whole record starts at ``offset``: tag, header CRC, a length that fits."""
+        if not header_crc_ok(raw):
+            return False
+        tag, length, crc, _ = _RECORD.unpack(raw)
+        if tag == _MARK:
+            return bool(length == 0 and crc == 0)
+        return bool(tag == _BLOCK and offset + _RECORD_SIZE + length <= size)
+
+    @property
+    def damaged_positions(self) -> tuple[int, ...]:
+        """Positions of the damaged spans found when the file was opened (still there)."""
+        return tuple(self._spans)
 
     def _index(self, mark: bool, payload_offset: int, length: int) -> None:
         if mark:
             self._marks.append(len(self._lengths))
         self._offsets.append(payload_offset)
-        self._lengths.append(-1 if mark else length)
+        self._lengths.append(_FILEMARK_LENGTH if mark else length)
         self._cum.append(self._cum[-1] + (0 if mark else length))
 
     # -- reading -------------------------------------------------------------------------
@@ -194,14 +292,25 @@ class FileImage(CartridgeImage):
 
     def read(self, position: int) -> Object:
         length = self._lengths[position]
-        if length < 0:
+        if length == _FILEMARK_LENGTH:
             return FILEMARK
+        if length == _DAMAGED_LENGTH:
+            raise self._damaged_span(position)
         start = self._offsets[position]
         data = os.pread(self._fd, length, start)
         (crc,) = struct.unpack("<I", os.pread(self._fd, 4, start - 8))
         if len(data) != length or crc32c.crc32c(data) != crc:
             raise self._damaged(position)
         return data
+
+    def _damaged_span(self, position: int) -> MediumError:
+        start = self._offsets[position] - _RECORD_SIZE
+        return MediumError(
+            f"block {position} of {self.barcode} is unreadable: a damaged record header at "
+            f"byte {start} of {self._name}",
+            barcode=str(self.barcode),
+            block=position,
+        )
 
     def _damaged(self, position: int) -> MediumError:
         return MediumError(
@@ -225,9 +334,11 @@ class FileImage(CartridgeImage):
             offsets, lengths = self._offsets, self._lengths
             for p in range(position, len(lengths)):
                 length = lengths[p]
-                if length < 0:
+                if length == _FILEMARK_LENGTH:
                     yield FILEMARK, None
                     continue
+                if length == _DAMAGED_LENGTH:
+                    raise self._damaged_span(p)
                 start = offsets[p]
                 data = view[start : start + length]
                 crc = int.from_bytes(view[start - 8 : start - 4], "little")
@@ -266,12 +377,14 @@ class FileImage(CartridgeImage):
             return
         end = self._offsets[position] - _RECORD_SIZE
         os.ftruncate(self._fd, end)
+        self.torn_bytes = 0
         if self._sync:
             os.fsync(self._fd)
         del self._offsets[position:]
         del self._lengths[position:]
         del self._cum[position + 1 :]
         del self._marks[bisect_left(self._marks, position) :]
+        del self._spans[bisect_left(self._spans, position) :]
         self._end = end
         self._durable_end = min(self._durable_end, end)
         self._durable_count = min(self._durable_count, position)
@@ -309,7 +422,14 @@ class FileImage(CartridgeImage):
         if buffers:
             self._commit(buffers, pending, offset)
 
+    def _cut_tail(self) -> None:
+        """Cut a torn tail off before the first write after opening."""
+        if self.torn_bytes:
+            os.ftruncate(self._fd, self._end)
+            self.torn_bytes = 0
+
     def _commit(self, buffers: list[Block], pending: list[tuple[bool, int, int]], end: int) -> None:
+        self._cut_tail()
         _write_all(self._fd, buffers, self._end)
         for mark, payload_offset, length in pending:
             self._index(mark, payload_offset, length)

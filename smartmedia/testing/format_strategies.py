@@ -47,7 +47,7 @@ def _medium_ids() -> st.SearchStrategy[MediumId]:
 
 
 _U32 = st.integers(0, 2**32 - 1)
-_U64 = st.integers(0, 2**64 - 1)
+_U64 = st.integers(0, 2**63 - 1)  # u64 fields hold values below 2^63 (spec §1)
 
 
 def block_headers() -> st.SearchStrategy[BlockHeader]:
@@ -131,7 +131,7 @@ def extents(draw: st.DrawFn) -> Extent:
         session=draw(session_ids()),
         object_index=draw(_U32),
         first_block=first,
-        last_block=draw(st.integers(first, 2**64 - 1)),
+        last_block=draw(st.integers(first, 2**63 - 1)),
         first_sequence=draw(_U64),
         bytes=draw(_U64),
         complete=draw(st.booleans()),

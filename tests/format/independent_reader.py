@@ -78,3 +78,68 @@ def read_medium(path):
         elif kind == 7:  # end of data (§6)
             break
     return header, objects
+
+
+def catalog_entries(payload):
+    """(kind, block) of each entry of a catalog part (§5): kind 1 record, 2 extent."""
+    (count,) = struct.unpack_from("<I", payload, 32)
+    offset, found = 36, []
+    for _ in range(count):
+        kind = payload[offset]
+        if kind == 1:
+            _, block, length = struct.unpack_from("<HxxQI", payload, offset + 1)
+            offset += 17 + length
+        else:
+            assert kind == 2
+            (block,) = struct.unpack_from("<Q", payload, offset + 1 + 16)
+            offset += 49
+        found.append((kind, block))
+    return found
+
+
+def cartridge(path):
+    """The JSON header and the records of a lab cartridge file (§11): blocks as bytes,
+    filemarks as None, a damaged span as "damaged"; a torn tail is left out."""
+    import json
+    import re
+
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"SMTAPE\x00\x01"
+    (length,) = struct.unpack_from("<I", data, 8)
+    assert length <= 4084
+    meta = json.loads(data[12 : 12 + length])
+
+    def good(at):
+        head = data[at : at + 16]
+        if len(head) < 16 or crc32c.crc32c(head[:12]) != struct.unpack_from("<I", head, 12)[0]:
+            return False
+        tag, size, crc = struct.unpack_from("<4sII", head)
+        if tag == b"FMK\x00":
+            return size == 0 and crc == 0
+        return tag == b"BLK\x00" and at + 16 + size <= len(data)
+
+    records, at = [], 4096
+    while at < len(data):
+        if good(at):
+            tag, size, crc = struct.unpack_from("<4sII", data, at)
+            payload = data[at + 16 : at + 16 + size]
+            if tag == b"FMK\x00":
+                records.append(None)
+            else:
+                records.append(payload if crc32c.crc32c(payload) == crc else "damaged")
+            at += 16 + size
+            continue
+        head = data[at : at + 16]
+        if len(head) < 16 or (
+            crc32c.crc32c(head[:12]) == struct.unpack_from("<I", head, 12)[0]
+            and head[:4] == b"BLK\x00"
+        ):
+            break  # torn tail
+        later = [m.start() for m in re.finditer(b"BLK\x00|FMK\x00", data[at + 1 :])]
+        nxt = next((at + 1 + m for m in later if good(at + 1 + m)), None)
+        if nxt is None:
+            break  # torn tail
+        records.append("damaged")
+        at = nxt
+    return meta, records

@@ -156,17 +156,123 @@ def test_damage_in_the_middle_is_a_bad_block_not_a_cut(tmp_path):
         assert bytes(image.read_block()) == blocks[3]
 
 
-def test_a_damaged_frame_header_mid_file_is_refused_not_cut(tmp_path):
+def test_a_damaged_frame_header_mid_file_is_a_bad_block_not_a_cut(tmp_path):
     path = tmp_path / "tape.img"
+    blocks = [os.urandom(1 << 20) for _ in range(4)]
     with TapeImage.create(path) as image:
-        _fill(image, [os.urandom(1 << 20) for _ in range(4)])
+        _fill(image, blocks)
     with open(path, "r+b") as raw:
         raw.seek(48 + 4)
         raw.write(b"\xff\xff")
     size = path.stat().st_size
-    with pytest.raises(DamagedMedium, match="refusing to cut"):
-        TapeImage.open(path, writable=True)
+    with TapeImage.open(path, writable=True) as image:
+        assert (len(image), image.damaged_positions, image.recovered_bytes) == (4, (0,), 0)
+        with pytest.raises(MediumError) as caught:
+            image.read_block()
+        assert caught.value.block == 0
+        assert [bytes(image.read_block()) for _ in range(3)] == blocks[1:]
     assert path.stat().st_size == size
+
+
+def _frames(items):
+    offsets, at = [], 48
+    for item in items:
+        offsets.append(at)
+        at += 16 + (0 if item is FILEMARK else len(item))
+    return offsets, at
+
+
+SMALL = [os.urandom(300) for _ in range(12)]
+
+
+def test_a_damaged_header_near_the_end_cuts_nothing_but_the_torn_frame(tmp_path):
+    """Small blocks: many frames lie within the last 2 MiB + 16 bytes."""
+    path = tmp_path / "tape.img"
+    with TapeImage.create(path) as image:
+        _fill(image, SMALL)
+    offsets, _ = _frames(SMALL)
+    data = bytearray(path.read_bytes())
+    data[offsets[5] + 6] ^= 0x04
+    path.write_bytes(bytes(data))
+    with TapeImage.open(path, writable=True) as image:
+        assert (len(image), image.damaged_positions, image.recovered_bytes) == (12, (5,), 0)
+        got = []
+        for _ in range(12):
+            try:
+                got.append(bytes(image.read_block()))
+            except MediumError:
+                got.append(None)
+    assert got == [None if i == 5 else b for i, b in enumerate(SMALL)]
+    assert path.read_bytes() == bytes(data)
+
+
+LAST_FRAMES = [b"a" * 200, FILEMARK, b"b" * 300, FILEMARK, b"c" * 100]
+
+
+def test_bit_flips_at_every_offset_of_the_last_frames(tmp_path):
+    """Only the last frame can be a torn tail; any other damage is one bad block."""
+    path = tmp_path / "tape.img"
+    with TapeImage.create(path) as image:
+        _fill(image, LAST_FRAMES)
+    original = path.read_bytes()
+    offsets, end = _frames(LAST_FRAMES)
+    cases = 0
+    for at in range(offsets[0], end):
+        data = bytearray(original)
+        data[at] ^= 1 << (at % 8)
+        path.write_bytes(bytes(data))
+        cases += 1
+        hit = sum(at >= o for o in offsets) - 1
+        with TapeImage.open(path, writable=True) as image:
+            got = []
+            while True:
+                try:
+                    item = image.read_block()
+                except MediumError:
+                    got.append("bad")
+                    continue
+                if item is END_OF_DATA:
+                    break
+                got.append(item if item is FILEMARK else bytes(item))
+            if hit == len(LAST_FRAMES) - 1:  # the last frame: cut as a torn tail
+                assert got == LAST_FRAMES[:-1]
+                assert image.recovered_bytes == end - offsets[-1]
+                assert path.stat().st_size == offsets[-1]
+            else:
+                assert got == ["bad" if i == hit else x for i, x in enumerate(LAST_FRAMES)]
+                assert image.recovered_bytes == 0
+                assert path.stat().st_size == end
+    assert cases == end - 48
+
+
+def test_a_reader_reports_a_damaged_span_and_reads_on(tmp_path):
+    path = tmp_path / "medium.img"
+    with TapeImage.create(path) as image:
+        writer = MediumWriter(image, new_header(block_size=4096), now=lambda: NOW)
+        writer.begin_session(SID)
+        writer.write_object(version(1), [os.urandom(40_000)])
+        writer.end_session()
+        writer.close()
+    with TapeImage.open(path) as image:
+        offsets, _ = _frames(_read_all(image))
+    data = bytearray(path.read_bytes())
+    data[offsets[5] + 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with TapeImage.open(path) as image:
+        report = MediumReader(image).verify()
+    assert [d.block for d in report.damaged] == [5]
+    assert report.complete
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "pipe.img"
+    os.mkfifo(fifo)
+    with pytest.raises(ValidationError, match="not a regular file"):
+        TapeImage.open(fifo)
+    with pytest.raises(ValidationError, match="not a regular file"):
+        TapeImage.open(fifo, writable=True)
+    with pytest.raises(ValidationError, match="not a regular file"):
+        TapeImage.create(fifo, exist_ok=True)
 
 
 def test_not_an_image_is_refused(tmp_path):

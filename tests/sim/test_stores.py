@@ -63,7 +63,7 @@ def test_unflushed_data_is_gone_after_power_loss(tmp_path):
     assert DirectoryStore(tmp_path).get("POWR01L9").count == 2
 
 
-def test_a_torn_last_record_is_cut_off_on_opening(tmp_path):
+def test_a_torn_last_record_is_left_out_on_opening(tmp_path):
     store = DirectoryStore(tmp_path)
     drive = drive_on(store.create("TORN01L9", MediaType.LTO9))
     drive.write_block(b"whole")
