@@ -121,6 +121,15 @@ FIGURES: dict[str, list[Figure]] = {
             lambda v: v == 0,
         ),
     ],
+    "hostile_format": [
+        (
+            "hostile format cases that broke the rules",
+            r"; (\d+) broke the rules",
+            float,
+            "0",
+            lambda v: v == 0,
+        ),
+    ],
     "copy_path": [
         ("copy path / shutil.copyfile", r"ratio ([\d.]+)x", float, ">= 0.8x", lambda v: v >= 0.8),
     ],

@@ -41,6 +41,7 @@ from types import TracebackType
 
 import attrs
 
+from smartmedia._fs import read_regular
 from smartmedia.catalog import ImportReport, import_medium
 from smartmedia.copying import (
     LAB_EPOCH,
@@ -326,21 +327,11 @@ class PersistentLab:
 
 
 def _read_state(state_file: Path) -> LabState:
-    """``lab.json``, checked: a regular file of sane size and every value in range."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    """``lab.json``, checked: a regular file (no link) of sane size, every value in range."""
     try:
-        descriptor = os.open(state_file, flags)
-    except OSError as error:
-        raise LabError(f"cannot read {state_file}: {error.strerror}") from None
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise LabError(f"{state_file} is not a regular file")
-        if info.st_size > MAX_STATE_BYTES:
-            raise LabError(f"{state_file} is {info.st_size} bytes; a lab file is far smaller")
-        raw = os.pread(descriptor, info.st_size, 0)
-    finally:
-        os.close(descriptor)
+        raw = read_regular(state_file, what="the lab file", limit=MAX_STATE_BYTES, follow=False)
+    except ValidationError as error:
+        raise LabError(str(error)) from None
     version = _version_of(raw)
     if version is not None and version != STATE_VERSION:
         raise LabError(

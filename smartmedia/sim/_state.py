@@ -27,14 +27,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import struct
 from pathlib import Path
 from typing import Any
 
 import crc32c
 
-from smartmedia.errors import DeviceError
+from smartmedia._fs import read_regular
+from smartmedia.errors import DeviceError, ValidationError
 
 __all__ = ["StateDamaged", "StateFile"]
 
@@ -92,22 +92,14 @@ class StateFile:
         regular file, bad magic, length or CRC32C, not a JSON object).
         """
         self._remove_temporaries()
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-        try:
-            fd = os.open(self.path, flags)
-        except FileNotFoundError:
+        if not os.path.lexists(self.path):
             return None
-        except OSError as error:
-            raise self._damaged(f"cannot be opened ({error.strerror})") from None
         try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise self._damaged("is not a regular file")
-            if info.st_size > _HEAD.size + MAX_DOCUMENT:
-                raise self._damaged(f"is {info.st_size} bytes, larger than any state")
-            raw = os.pread(fd, info.st_size, 0)
-        finally:
-            os.close(fd)
+            raw = read_regular(
+                self.path, what="device state file", limit=_HEAD.size + MAX_DOCUMENT, follow=False
+            )
+        except ValidationError as error:
+            raise self._damaged(f"cannot be read: {error}") from None
         return self._decode(raw)
 
     def _decode(self, raw: bytes) -> dict[str, Any]:
