@@ -22,6 +22,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from smartmedia._fs import describe_mode
 from smartmedia.errors import ValidationError
 from smartmedia.model import Barcode, MediaType
 from smartmedia.sim._dirimage import FileImage
@@ -280,17 +281,7 @@ class DirectoryStore(CartridgeStore):
             mode = os.stat(name, dir_fd=self._dir_fd, follow_symlinks=False).st_mode
         except OSError as error:
             return f"unreadable ({error.strerror})"
-        for test, words in (
-            (stat.S_ISLNK, "a symlink"),
-            (stat.S_ISDIR, "a directory"),
-            (stat.S_ISFIFO, "a FIFO"),
-            (stat.S_ISSOCK, "a socket"),
-            (stat.S_ISCHR, "a character device"),
-            (stat.S_ISBLK, "a block device"),
-        ):
-            if test(mode):
-                return words
-        return "a file"
+        return describe_mode(mode)
 
     def problems(self) -> tuple[str, ...]:
         """Every entry of the directory named like a cartridge image that is not a usable
@@ -306,7 +297,7 @@ class DirectoryStore(CartridgeStore):
                 found.append(f"{self.path / name}: not named after a barcode; ignored")
                 continue
             what = self._what(name)
-            if what != "a file":
+            if what != "a regular file":
                 found.append(f"{self.path / name} is {what}, not a cartridge image; ignored")
                 continue
             try:
